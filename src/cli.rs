@@ -1,0 +1,155 @@
+//! Command-line types (clap only). `main` converts these into the plain
+//! configuration types of each engine, so no engine depends on clap.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "verifik-conformance",
+    version,
+    about = "Contract-conformance suite for the App Registrations API"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the suite against a target (default: the embedded reference server).
+    Run(RunArgs),
+    /// Start the reference server alone.
+    Serve(ServeArgs),
+    /// Show where the doc variants disagree, or how live pages drifted.
+    Drift(DriftArgs),
+    /// Run the suite against every mutant of the reference server.
+    Selftest(SelftestArgs),
+    /// List every documented fact with what each variant says.
+    Facts(FactsArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProfileArg {
+    Current,
+    En,
+    Es,
+    Legacy,
+    Overview,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ServerVariantArg {
+    Current,
+    Legacy,
+    Overview,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PhaseArg {
+    Scripted,
+    Generated,
+}
+
+#[derive(Debug, Args)]
+pub struct FactsArgs {
+    /// Mark the level each fact has under this profile.
+    #[arg(long, value_enum, default_value = "current")]
+    pub profile: ProfileArg,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// 0 picks a free port.
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Bearer token clients must send; generated and printed when absent.
+    #[arg(long)]
+    pub token: Option<String>,
+    #[arg(long, value_enum, default_value = "current")]
+    pub variant: ServerVariantArg,
+    /// An email domain the project does not allow (repeatable).
+    #[arg(long = "blocked-email-domain")]
+    pub blocked_email_domains: Vec<String>,
+    /// Break exactly one documented behaviour (see `selftest`).
+    #[arg(long)]
+    pub mutant: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Base URL of the server under test; default: the embedded reference server.
+    #[arg(long)]
+    pub target: Option<String>,
+    /// Bearer token for the target.
+    #[arg(long, env = "VERIFIK_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// Project ID to register against.
+    #[arg(long)]
+    pub project: Option<String>,
+    /// Project flow ID to register against.
+    #[arg(long = "project-flow")]
+    pub project_flow: Option<String>,
+    /// An email domain the target's project does not allow.
+    #[arg(long = "blocked-email-domain")]
+    pub blocked_email_domain: Option<String>,
+    #[arg(long, value_enum)]
+    pub profile: Option<ProfileArg>,
+    /// Cucumber tag expression selecting scenarios, e.g. `@must and not @auth`.
+    #[arg(long)]
+    pub tags: Option<String>,
+    /// Run only one phase.
+    #[arg(long, value_enum)]
+    pub only: Option<PhaseArg>,
+    /// Number of generated cases.
+    #[arg(long)]
+    pub cases: Option<u32>,
+    /// Seed for the generated cases (default: random, printed).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Generated requests in flight at once.
+    #[arg(long)]
+    pub concurrency: Option<usize>,
+    /// Per-request timeout in seconds.
+    #[arg(long)]
+    pub timeout: Option<f64>,
+    /// Where reports are written.
+    #[arg(long = "report-dir")]
+    pub report_dir: Option<PathBuf>,
+    /// Should-level failures fail the run too.
+    #[arg(long)]
+    pub strict: bool,
+    /// TOML file with the same keys as these options.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    /// A live page to compare with its encoded sheet: VARIANT=PATH (repeatable).
+    #[arg(long = "doc", value_name = "VARIANT=PATH")]
+    pub docs: Vec<String>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct SelftestArgs {
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: OutputFormat,
+    #[arg(long)]
+    pub cases: Option<u32>,
+    #[arg(long)]
+    pub seed: Option<u64>,
+}

@@ -1,0 +1,299 @@
+//! The contract as data: the fact catalogue, one fact sheet per doc variant,
+//! the profiles, and the compiled JSON Schemas of every documented shape.
+//! Everything is embedded, validated and compiled once, on first use.
+
+mod catalogue;
+pub mod embedded;
+mod shapes;
+mod sheet;
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use serde_json::{Map, Value};
+
+use crate::check::{Alignment, Level, VariantAlignment};
+
+pub use catalogue::{Catalogue, Fact, Profile};
+pub use shapes::{SchemaViolation, Shape, ShapeFamily, Shapes};
+pub use sheet::{
+    Endpoint, Example, ExampleKind, FactSheet, Header, Page, PageFormat, Param, Source, Statement,
+    Variant,
+};
+
+/// A broken embedded file, with where it is broken.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("contract file schemas/{file} at {path}: {message}")]
+pub struct ContractError {
+    pub file: String,
+    /// JSON pointer into the file ("" for the whole file).
+    pub path: String,
+    pub message: String,
+}
+
+impl ContractError {
+    pub fn new(file: &str, path: &str, message: String) -> Self {
+        ContractError {
+            file: file.to_string(),
+            path: if path.is_empty() {
+                "/".into()
+            } else {
+                path.into()
+            },
+            message,
+        }
+    }
+}
+
+/// The whole contract, loaded and checked.
+#[derive(Debug)]
+pub struct Contract {
+    pub catalogue: Catalogue,
+    pub sheets: BTreeMap<Variant, FactSheet>,
+    pub shapes: Shapes,
+}
+
+static EMBEDDED: OnceLock<Result<Contract, ContractError>> = OnceLock::new();
+
+impl Contract {
+    /// The embedded contract, loaded on first use.
+    pub fn embedded() -> Result<&'static Contract, ContractError> {
+        EMBEDDED
+            .get_or_init(Contract::load_embedded)
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    fn load_embedded() -> Result<Contract, ContractError> {
+        let shapes = Shapes::compile()?;
+        let sheet_validator = meta_validator("meta/factsheet.schema.json")?;
+        let catalogue_validator = meta_validator("meta/catalogue.schema.json")?;
+
+        let catalogue: Catalogue = parse_checked(
+            "facts.json",
+            &catalogue_validator,
+            embedded_text("facts.json")?,
+        )?;
+        let mut sheets = BTreeMap::new();
+        for variant in Variant::ALL {
+            let file = format!("variants/{variant}.json");
+            let sheet: FactSheet = parse_checked(&file, &sheet_validator, embedded_text(&file)?)?;
+            if sheet.variant != variant {
+                return Err(ContractError::new(
+                    &file,
+                    "/variant",
+                    format!(
+                        "says variant {} but the file is for {variant}",
+                        sheet.variant
+                    ),
+                ));
+            }
+            sheets.insert(variant, sheet);
+        }
+        let contract = Contract {
+            catalogue,
+            sheets,
+            shapes,
+        };
+        contract.cross_check()?;
+        Ok(contract)
+    }
+
+    /// Every fact has a statement in every sheet, no sheet states an
+    /// unknown fact, and profile overrides name real profiles.
+    fn cross_check(&self) -> Result<(), ContractError> {
+        let profiles: Vec<&str> = self.profiles().map(|p| p.name.as_str()).collect();
+        for (i, fact) in self.catalogue.facts.iter().enumerate() {
+            for name in fact.profile_levels.keys() {
+                if !profiles.contains(&name.as_str()) {
+                    return Err(ContractError::new(
+                        "facts.json",
+                        &format!("/facts/{i}/profile_levels/{name}"),
+                        format!("unknown profile {name}"),
+                    ));
+                }
+            }
+            for (variant, sheet) in &self.sheets {
+                if !sheet.facts.contains_key(&fact.id) {
+                    return Err(ContractError::new(
+                        &format!("variants/{variant}.json"),
+                        "/facts",
+                        format!("no statement for fact {}", fact.id),
+                    ));
+                }
+            }
+        }
+        for (variant, sheet) in &self.sheets {
+            for id in sheet.facts.keys() {
+                if self.fact(id).is_none() {
+                    return Err(ContractError::new(
+                        &format!("variants/{variant}.json"),
+                        &format!("/facts/{id}"),
+                        format!("fact {id} is not in the catalogue"),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn facts(&self) -> impl Iterator<Item = &Fact> {
+        self.catalogue.facts.iter()
+    }
+
+    pub fn fact(&self, id: &str) -> Option<&Fact> {
+        self.catalogue.facts.iter().find(|f| f.id == id)
+    }
+
+    pub fn profiles(&self) -> impl Iterator<Item = &Profile> {
+        self.catalogue.profiles.iter()
+    }
+
+    pub fn profile(&self, name: &str) -> Option<&Profile> {
+        self.catalogue.profiles.iter().find(|p| p.name == name)
+    }
+
+    pub fn sheet(&self, variant: Variant) -> &FactSheet {
+        // Every variant was loaded, or `embedded()` would have failed.
+        &self.sheets[&variant]
+    }
+
+    /// What `variant` says about `fact` (a default, silent statement for an
+    /// unknown fact ID).
+    pub fn statement(&self, variant: Variant, fact: &str) -> &Statement {
+        static SILENT: OnceLock<Statement> = OnceLock::new();
+        self.sheet(variant)
+            .facts
+            .get(fact)
+            .unwrap_or_else(|| SILENT.get_or_init(Statement::default))
+    }
+
+    /// The claim a profile judges `fact` by: the first of its variants that
+    /// states one.
+    pub fn judged_claim(
+        &self,
+        profile: &Profile,
+        fact: &str,
+    ) -> Option<(Variant, &Map<String, Value>)> {
+        profile.variants.iter().find_map(|&variant| {
+            self.statement(variant, fact)
+                .claim
+                .as_ref()
+                .map(|claim| (variant, claim))
+        })
+    }
+
+    /// The level `fact` has under `profile`: its override, else its level;
+    /// observe when no variant of the profile states anything about it.
+    pub fn level(&self, profile: &Profile, fact: &str) -> Level {
+        let Some(entry) = self.fact(fact) else {
+            return Level::Observe;
+        };
+        if let Some(&level) = entry.profile_levels.get(&profile.name) {
+            return level;
+        }
+        if entry.level == Level::Untestable {
+            return Level::Untestable;
+        }
+        if self.judged_claim(profile, fact).is_none() {
+            return Level::Observe;
+        }
+        entry.level
+    }
+
+    /// A fact is a conflict when two variants commit (by a claim, or by what
+    /// their silence implies) to different values for the same aspect.
+    pub fn is_conflict(&self, fact: &str) -> bool {
+        !self.conflicting_keys(fact).is_empty()
+    }
+
+    /// The aspects of `fact` on which some two variants commit differently.
+    pub fn conflicting_keys(&self, fact: &str) -> Vec<String> {
+        let claims: Vec<&Map<String, Value>> = Variant::ALL
+            .iter()
+            .filter_map(|&v| self.statement(v, fact).effective_claim())
+            .collect();
+        let mut keys: Vec<String> = Vec::new();
+        for (i, a) in claims.iter().enumerate() {
+            for b in &claims[i + 1..] {
+                for (key, value) in a.iter() {
+                    if b.get(key).is_some_and(|other| other != value) && !keys.contains(key) {
+                        keys.push(key.clone());
+                    }
+                }
+            }
+        }
+        keys.sort();
+        keys
+    }
+
+    /// Align an observation with every variant: `agrees(variant, claim)`
+    /// answers whether the observed behaviour fits that variant's claim, or
+    /// `None` when the claim says nothing about what was observed.
+    pub fn align(
+        &self,
+        fact: &str,
+        agrees: impl Fn(Variant, &Map<String, Value>) -> Option<bool>,
+    ) -> VariantAlignment {
+        let mut alignment = VariantAlignment::all(Alignment::Silent);
+        for variant in Variant::ALL {
+            let verdict = self
+                .statement(variant, fact)
+                .claim
+                .as_ref()
+                .and_then(|claim| agrees(variant, claim));
+            alignment.set(
+                variant,
+                match verdict {
+                    Some(true) => Alignment::Agrees,
+                    Some(false) => Alignment::Contradicts,
+                    None => Alignment::Silent,
+                },
+            );
+        }
+        alignment
+    }
+}
+
+fn embedded_text(file: &str) -> Result<&'static str, ContractError> {
+    embedded::schema_file(file)
+        .ok_or_else(|| ContractError::new(file, "", "embedded file is missing".into()))
+}
+
+fn meta_validator(file: &str) -> Result<jsonschema::Validator, ContractError> {
+    let value: Value = serde_json::from_str(embedded_text(file)?)
+        .map_err(|e| ContractError::new(file, "", format!("not JSON: {e}")))?;
+    jsonschema::options()
+        .build(&value)
+        .map_err(|e| ContractError::new(file, &e.schema_path().to_string(), e.to_string()))
+}
+
+/// Parse `text`, validate it against `validator`, then deserialize it.
+fn parse_checked<T: serde::de::DeserializeOwned>(
+    file: &str,
+    validator: &jsonschema::Validator,
+    text: &str,
+) -> Result<T, ContractError> {
+    let value: Value = serde_json::from_str(text)
+        .map_err(|e| ContractError::new(file, "", format!("not JSON: {e}")))?;
+    if let Some(error) = validator.iter_errors(&value).next() {
+        return Err(ContractError::new(
+            file,
+            &error.instance_path().to_string(),
+            error.to_string(),
+        ));
+    }
+    serde_json::from_value(value).map_err(|e| ContractError::new(file, "", e.to_string()))
+}
+
+/// The catalogue name of a `--profile` value.
+pub fn profile_name(arg: crate::cli::ProfileArg) -> &'static str {
+    use crate::cli::ProfileArg::*;
+    match arg {
+        Current => "current",
+        En => "en",
+        Es => "es",
+        Legacy => "legacy",
+        Overview => "overview",
+    }
+}
