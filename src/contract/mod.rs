@@ -65,19 +65,34 @@ impl Contract {
     }
 
     fn load_embedded() -> Result<Contract, ContractError> {
-        let shapes = Shapes::compile()?;
-        let sheet_validator = meta_validator("meta/factsheet.schema.json")?;
-        let catalogue_validator = meta_validator("meta/catalogue.schema.json")?;
+        let files: BTreeMap<String, String> = embedded::schema_files()
+            .into_iter()
+            .map(|(path, text)| (path, text.to_string()))
+            .collect();
+        Contract::load(&files)
+    }
 
-        let catalogue: Catalogue = parse_checked(
-            "facts.json",
-            &catalogue_validator,
-            embedded_text("facts.json")?,
-        )?;
+    /// Load a contract from a set of files (path under `schemas/` -> text):
+    /// parse, validate against the meta-schemas, compile, cross-check.
+    pub fn load(files: &BTreeMap<String, String>) -> Result<Contract, ContractError> {
+        let text = |file: &str| {
+            files
+                .get(file)
+                .map(String::as_str)
+                .ok_or_else(|| ContractError::new(file, "", "file is missing".into()))
+        };
+        let shapes = Shapes::compile(files)?;
+        let sheet_meta = "meta/factsheet.schema.json";
+        let catalogue_meta = "meta/catalogue.schema.json";
+        let sheet_validator = meta_validator(sheet_meta, text(sheet_meta)?)?;
+        let catalogue_validator = meta_validator(catalogue_meta, text(catalogue_meta)?)?;
+
+        let catalogue: Catalogue =
+            parse_checked("facts.json", &catalogue_validator, text("facts.json")?)?;
         let mut sheets = BTreeMap::new();
         for variant in Variant::ALL {
             let file = format!("variants/{variant}.json");
-            let sheet: FactSheet = parse_checked(&file, &sheet_validator, embedded_text(&file)?)?;
+            let sheet: FactSheet = parse_checked(&file, &sheet_validator, text(&file)?)?;
             if sheet.variant != variant {
                 return Err(ContractError::new(
                     &file,
@@ -255,13 +270,8 @@ impl Contract {
     }
 }
 
-fn embedded_text(file: &str) -> Result<&'static str, ContractError> {
-    embedded::schema_file(file)
-        .ok_or_else(|| ContractError::new(file, "", "embedded file is missing".into()))
-}
-
-fn meta_validator(file: &str) -> Result<jsonschema::Validator, ContractError> {
-    let value: Value = serde_json::from_str(embedded_text(file)?)
+fn meta_validator(file: &str, text: &str) -> Result<jsonschema::Validator, ContractError> {
+    let value: Value = serde_json::from_str(text)
         .map_err(|e| ContractError::new(file, "", format!("not JSON: {e}")))?;
     jsonschema::options()
         .build(&value)
