@@ -105,10 +105,10 @@ impl Shapes {
                 continue;
             }
             let value: Value = serde_json::from_str(text)
-                .map_err(|e| ContractError::new(&path, "", format!("not JSON: {e}")))?;
+                .map_err(|e| ContractError::new(path, "", format!("not JSON: {e}")))?;
             if let Err(e) = jsonschema::meta::validate(&value) {
                 return Err(ContractError::new(
-                    &path,
+                    path,
                     &e.instance_path().to_string(),
                     format!("not a valid 2020-12 schema: {e}"),
                 ));
@@ -116,7 +116,7 @@ impl Shapes {
             let expected_id = format!("{SCHEMA_BASE}{path}");
             if value.get("$id").and_then(Value::as_str) != Some(expected_id.as_str()) {
                 return Err(ContractError::new(
-                    &path,
+                    path,
                     "/$id",
                     format!("$id must be {expected_id}"),
                 ));
