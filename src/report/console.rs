@@ -1,0 +1,95 @@
+//! The console summary printed at the end of `run`: counts, verdict,
+//! agreement, then every failing or warning check with its curl line.
+
+use std::fmt::Write;
+
+use owo_colors::{OwoColorize, Style};
+
+use super::Report;
+use crate::check::Verdict;
+
+/// `text` styled when `color` is on.
+fn paint(text: &str, style: Style, color: bool) -> String {
+    if color {
+        text.style(style).to_string()
+    } else {
+        text.to_string()
+    }
+}
+
+pub(super) fn render(report: &Report, color: bool) -> String {
+    let red = Style::new().red().bold();
+    let yellow = Style::new().yellow().bold();
+    let green = Style::new().green().bold();
+    let dim = Style::new().dimmed();
+
+    let mut out = String::new();
+    let seed = report
+        .seed
+        .map(|s| format!(" · seed {s}"))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "{} {} · profile {}{} · target {}",
+        report.tool.name, report.tool.version, report.profile, seed, report.target
+    );
+    let s = &report.summary;
+    let count = |n: usize, word: &str, style: Style| {
+        let text = format!("{n} {word}");
+        if n > 0 {
+            paint(&text, style, color)
+        } else {
+            text
+        }
+    };
+    let _ = writeln!(
+        out,
+        "{} checks: {}, {}, {}, {} skip, {} observe · {} ms",
+        s.checks,
+        count(s.pass, "pass", green),
+        count(s.fail, "fail", red),
+        count(s.warn, "warn", yellow),
+        s.skip,
+        s.observe,
+        report.duration_ms
+    );
+    let _ = writeln!(out, "alignment: {}", report.alignment.fingerprint);
+    let verdict = if report.is_conformant() {
+        let note = if s.warn > 0 {
+            format!(" ({} should-level warnings)", s.warn)
+        } else {
+            String::new()
+        };
+        format!("{}{note}", paint("CONFORMANT", green, color))
+    } else {
+        let plural = if s.fail == 1 { "" } else { "s" };
+        format!(
+            "{} ({} failing check{plural})",
+            paint("NOT CONFORMANT", red, color),
+            s.fail
+        )
+    };
+    let _ = writeln!(out, "verdict: {verdict}");
+
+    let problems: Vec<_> = report.problems().collect();
+    if !problems.is_empty() {
+        out.push('\n');
+    }
+    for check in problems {
+        let label = match check.verdict {
+            Verdict::Fail => paint("FAIL", red, color),
+            _ => paint("WARN", yellow, color),
+        };
+        let _ = writeln!(
+            out,
+            "{label} {} [{}] {}",
+            check.id,
+            check.level,
+            check.message.replace(['\r', '\n'], " ")
+        );
+        if let Some(curl) = &check.curl {
+            let _ = writeln!(out, "     {}", paint(&format!("$ {curl}"), dim, color));
+        }
+    }
+    out
+}

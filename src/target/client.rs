@@ -1,0 +1,459 @@
+//! [`Client`]: sends [`Request`]s to the target within the configured
+//! limits and turns every outcome into an [`Exchange`].
+
+use std::collections::BTreeMap;
+use std::error::Error as _;
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::redirect::{Attempt, Policy};
+use reqwest::Url;
+use serde_json::Value;
+
+use super::curl::curl_line;
+use super::redact::{self, header_value};
+use super::{
+    Auth, Body, Exchange, Request, Response, Secret, TargetConfig, TargetError, TransportError,
+    MAX_REDIRECTS,
+};
+use crate::check::RequestRecord;
+
+/// The HTTP client to the target. Cheap to clone: clones share one
+/// connection pool, so keep-alive connections are reused across tasks.
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    /// Normalized: no trailing slash.
+    base_url: String,
+    /// `host:port`, for messages.
+    authority: String,
+    token: Option<HeaderValue>,
+    secret: Secret,
+    timeout: Duration,
+    body_cap: usize,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.base_url)
+            .field("token", &self.token.as_ref().map(|_| "***"))
+            .field("timeout", &self.timeout)
+            .field("body_cap", &self.body_cap)
+            .finish()
+    }
+}
+
+/// The origin redirects may stay within.
+#[derive(Clone)]
+struct Origin {
+    scheme: String,
+    host: String,
+    port: Option<u16>,
+}
+
+impl Origin {
+    fn of(url: &Url) -> Origin {
+        Origin {
+            scheme: url.scheme().to_string(),
+            host: url.host_str().unwrap_or_default().to_string(),
+            port: url.port_or_known_default(),
+        }
+    }
+
+    fn contains(&self, url: &Url) -> bool {
+        url.scheme() == self.scheme
+            && url.host_str() == Some(self.host.as_str())
+            && url.port_or_known_default() == self.port
+    }
+}
+
+impl Client {
+    pub fn new(config: TargetConfig) -> Result<Client, TargetError> {
+        let url = parse_base_url(&config.base_url)?;
+        if config.timeout.is_zero() {
+            return Err(TargetError::Build(
+                "the request timeout is 0; give --timeout a positive value".into(),
+            ));
+        }
+        if config.body_cap == 0 {
+            return Err(TargetError::Build(
+                "the response body cap is 0; give it a positive value".into(),
+            ));
+        }
+        let token = match config.token.as_deref().filter(|t| !t.is_empty()) {
+            None => None,
+            Some(token) => {
+                let mut value =
+                    HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
+                        TargetError::Build(
+                            "the token holds characters an HTTP header cannot carry; check --token"
+                                .into(),
+                        )
+                    })?;
+                value.set_sensitive(true);
+                Some(value)
+            }
+        };
+        let origin = Origin::of(&url);
+        let authority = format!(
+            "{}:{}",
+            origin.host,
+            origin.port.map(|p| p.to_string()).unwrap_or_default()
+        );
+        let policy = Policy::custom(move |attempt: Attempt| {
+            // The token must reach no one but the target: a redirect to
+            // another origin is returned as the answer, not followed.
+            if attempt.previous().len() > MAX_REDIRECTS || !origin.contains(attempt.url()) {
+                attempt.stop()
+            } else {
+                attempt.follow()
+            }
+        });
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .redirect(policy)
+            .referer(false)
+            .timeout(config.timeout)
+            .connect_timeout(config.timeout)
+            .tcp_nodelay(true)
+            .pool_idle_timeout(Duration::from_secs(30))
+            .user_agent(concat!("verifik-conformance/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| TargetError::Build(error_chain(&e)))?;
+        Ok(Client {
+            http,
+            base_url: url.as_str().trim_end_matches('/').to_string(),
+            authority,
+            token,
+            secret: Secret::new(config.token.as_deref()),
+            timeout: config.timeout,
+            body_cap: config.body_cap,
+        })
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    pub fn body_cap(&self) -> usize {
+        self.body_cap
+    }
+
+    /// `text` with the configured token replaced by `***`.
+    pub fn scrub(&self, text: &str) -> String {
+        self.secret.scrub(text)
+    }
+
+    /// Is anything answering HTTP at the base URL? One GET of
+    /// `/v2/app-registrations`; any status counts as reachable.
+    pub async fn preflight(&self) -> Result<(), TargetError> {
+        let exchange = self.send(Request::get("/v2/app-registrations")).await;
+        match exchange.outcome {
+            Ok(_) => Ok(()),
+            Err(error) => Err(TargetError::Unreachable {
+                url: self.base_url.clone(),
+                reason: error.to_string(),
+            }),
+        }
+    }
+
+    /// Send one request. Never fails and never waits longer than the
+    /// timeout: what went wrong is in `outcome`.
+    pub async fn send(&self, request: Request) -> Exchange {
+        let url = join_url(&self.base_url, &request.path);
+        let method = request.method.as_str().to_string();
+        let body = request.body.wire();
+
+        // The headers as sent (name, value) and as shown (name, redacted value).
+        let mut sent: Vec<(String, HeaderValue)> = Vec::new();
+        let mut shown: Vec<(String, String)> = Vec::new();
+        let mut invalid: Option<String> = None;
+        let mut add =
+            |name: &str, value: Result<HeaderValue, String>, shown_value: String| match value {
+                Ok(value) => {
+                    sent.push((name.to_string(), value));
+                    shown.push((name.to_string(), shown_value));
+                }
+                Err(e) => {
+                    invalid.get_or_insert(e);
+                }
+            };
+        if let Some((_, Some(content_type))) = &body {
+            add(
+                "Content-Type",
+                header(content_type, "Content-Type"),
+                content_type.clone(),
+            );
+        }
+        match &request.auth {
+            Auth::Target => {
+                if let Some(token) = &self.token {
+                    add("Authorization", Ok(token.clone()), "Bearer ***".into());
+                }
+            }
+            Auth::None => {}
+            Auth::Raw(value) => add(
+                "Authorization",
+                header(value, "Authorization"),
+                redact::authorization_value(value),
+            ),
+        }
+        for (name, value) in &request.headers {
+            add(
+                name,
+                header(value, name),
+                header_value(name, value, &self.secret),
+            );
+        }
+
+        let record = RequestRecord {
+            method: method.clone(),
+            url: self.secret.scrub(&url),
+            headers: shown
+                .iter()
+                .map(|(name, value)| (name.to_ascii_lowercase(), value.clone()))
+                .collect(),
+            body: request_body_value(&request.body, &self.secret),
+        };
+        let curl = self.secret.scrub(&curl_line(
+            &method,
+            &url,
+            &shown,
+            body.as_ref().map(|(bytes, _)| bytes.as_slice()),
+        ));
+
+        let started = Instant::now();
+        let outcome = match invalid {
+            Some(reason) => Err(TransportError::InvalidRequest(self.secret.scrub(&reason))),
+            None => {
+                let work = self.execute(request.method, &url, sent, body.map(|(b, _)| b));
+                match tokio::time::timeout(self.timeout, work).await {
+                    Ok(outcome) => outcome,
+                    Err(_) => Err(TransportError::Timeout {
+                        after: self.timeout,
+                    }),
+                }
+            }
+        };
+        Exchange {
+            request: record,
+            outcome,
+            curl,
+            elapsed: started.elapsed(),
+            secret: self.secret.clone(),
+        }
+    }
+
+    async fn execute(
+        &self,
+        method: reqwest::Method,
+        url: &str,
+        headers: Vec<(String, HeaderValue)>,
+        body: Option<Vec<u8>>,
+    ) -> Result<Response, TransportError> {
+        let url = Url::parse(url).map_err(|e| {
+            TransportError::InvalidRequest(format!("URL {}: {e}", self.secret.scrub(url)))
+        })?;
+        let mut map = HeaderMap::new();
+        for (name, value) in headers {
+            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                TransportError::InvalidRequest(format!("`{name}` is not a valid header name"))
+            })?;
+            map.append(name, value);
+        }
+        let mut builder = self.http.request(method, url).headers(map);
+        if let Some(bytes) = body {
+            builder = builder.body(bytes);
+        }
+        let mut response = builder
+            .send()
+            .await
+            .map_err(|e| self.classify(&e, "before any answer"))?;
+
+        let status = response.status().as_u16();
+        let mut headers: BTreeMap<String, String> = BTreeMap::new();
+        for (name, value) in response.headers() {
+            let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+            headers
+                .entry(name.as_str().to_string())
+                .and_modify(|v| {
+                    v.push_str(", ");
+                    v.push_str(&value);
+                })
+                .or_insert(value);
+        }
+
+        let mut body_bytes: Vec<u8> = Vec::new();
+        let mut truncated = false;
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    let room = self.body_cap - body_bytes.len();
+                    if chunk.len() > room {
+                        // Stop here: dropping the response closes the
+                        // connection instead of draining an endless body.
+                        body_bytes.extend_from_slice(&chunk[..room]);
+                        truncated = true;
+                        break;
+                    }
+                    body_bytes.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) => return Err(self.classify(&e, "while reading the body")),
+            }
+        }
+        let json = if truncated || body_bytes.is_empty() {
+            None
+        } else {
+            serde_json::from_slice::<Value>(&body_bytes).ok()
+        };
+        Ok(Response {
+            status,
+            headers,
+            body_bytes,
+            json,
+            truncated,
+        })
+    }
+
+    /// One clear line for what went wrong below HTTP.
+    fn classify(&self, error: &reqwest::Error, during: &'static str) -> TransportError {
+        if error.is_timeout() {
+            return TransportError::Timeout {
+                after: self.timeout,
+            };
+        }
+        let mut source = error.source();
+        while let Some(cause) = source {
+            if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+                use std::io::ErrorKind::*;
+                match io.kind() {
+                    ConnectionRefused => {
+                        return TransportError::Refused {
+                            addr: self.authority.clone(),
+                        }
+                    }
+                    ConnectionReset | ConnectionAborted | BrokenPipe => {
+                        return TransportError::Reset { during }
+                    }
+                    UnexpectedEof => return TransportError::Closed { during },
+                    TimedOut => {
+                        return TransportError::Timeout {
+                            after: self.timeout,
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            source = cause.source();
+        }
+        let chain = self.secret.scrub(&error_chain(error));
+        let innermost = chain.rsplit(": ").next().unwrap_or(&chain).to_string();
+        // hyper's errors are not a dependency of ours; their texts are stable.
+        if chain.contains("connection closed before message completed") {
+            TransportError::Closed { during }
+        } else if chain.contains("invalid HTTP")
+            || chain.contains("parse")
+            || chain.contains("message head is too large")
+        {
+            TransportError::NotHttp { detail: innermost }
+        } else {
+            TransportError::Other {
+                during,
+                detail: chain,
+            }
+        }
+    }
+}
+
+/// The causes of an error, innermost last, without reqwest's own wrapper
+/// line (which repeats the URL).
+fn error_chain(error: &reqwest::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = cause.source();
+    }
+    if parts.is_empty() {
+        error.to_string()
+    } else {
+        parts.join(": ")
+    }
+}
+
+fn header(value: &str, name: &str) -> Result<HeaderValue, String> {
+    HeaderValue::from_str(value).map_err(|_| {
+        format!("the value of header `{name}` holds characters an HTTP header cannot carry")
+    })
+}
+
+fn parse_base_url(raw: &str) -> Result<Url, TargetError> {
+    let bad = |reason: &str| TargetError::BadUrl {
+        url: raw.to_string(),
+        reason: reason.to_string(),
+    };
+    let url = Url::parse(raw.trim()).map_err(|e| bad(&e.to_string()))?;
+    match url.scheme() {
+        "http" => {}
+        "https" => {
+            return Err(TargetError::HttpsUnsupported {
+                url: raw.to_string(),
+            })
+        }
+        other => return Err(bad(&format!("scheme `{other}` is not http"))),
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(bad("no host"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(bad(
+            "credentials in the URL are not supported (use --token)",
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(bad("a base URL takes no query or fragment"));
+    }
+    Ok(url)
+}
+
+fn join_url(base: &str, path: &str) -> String {
+    if path.is_empty() || path.starts_with('/') || path.starts_with('?') {
+        format!("{base}{path}")
+    } else {
+        format!("{base}/{path}")
+    }
+}
+
+fn request_body_value(body: &Body, secret: &Secret) -> Value {
+    match body {
+        Body::None => Value::Null,
+        Body::Json(value) => {
+            let mut value = value.clone();
+            redact::redact_value(&mut value, secret);
+            value
+        }
+        // Raw bodies are shown as text even when they parse: the exact
+        // bytes (duplicate keys, odd spacing) are the point of sending them.
+        Body::Raw { bytes, .. } => {
+            let mut value = match std::str::from_utf8(bytes) {
+                Ok(text) => Value::String(text.to_string()),
+                Err(_) => Value::String(format!(
+                    "[not UTF-8, shown lossily] {}",
+                    String::from_utf8_lossy(bytes)
+                )),
+            };
+            redact::redact_value(&mut value, secret);
+            value
+        }
+    }
+}

@@ -1,0 +1,254 @@
+//! Redaction: what may appear in reports. The bearer token never does
+//! (`Bearer ***`); tokens the target issues keep their header and payload,
+//! which are useful evidence, and lose their signature (`***`).
+
+use serde_json::Value;
+
+use super::{Response, Secret};
+use crate::check::ResponseRecord;
+
+/// Non-JSON bodies longer than this are shortened in records: a report is
+/// for reading, and the check already says what was wrong.
+const RECORD_TEXT_CAP: usize = 8 * 1024;
+
+/// Shorter tokens are not scrubbed from free text: replacing every
+/// occurrence of, say, `abc` would garble reports without protecting much.
+const MIN_SCRUB_LEN: usize = 6;
+
+/// The value of an `Authorization` header as records show it: the scheme
+/// kept, the credentials replaced by `***` (`Bearer ***`, `Basic ***`).
+pub(crate) fn authorization_value(value: &str) -> String {
+    let trimmed = value.trim();
+    match trimmed.split_once(char::is_whitespace) {
+        Some((scheme, rest)) if !rest.trim().is_empty() => format!("{scheme} ***"),
+        Some((scheme, _)) => scheme.to_string(),
+        // A lone word is a credential without a scheme, unless it is empty.
+        None if trimmed.is_empty() => String::new(),
+        None if trimmed.eq_ignore_ascii_case("bearer") || trimmed.eq_ignore_ascii_case("basic") => {
+            trimmed.to_string()
+        }
+        None => "***".into(),
+    }
+}
+
+/// Header names whose values are credentials.
+pub(crate) fn is_sensitive_header(name: &str) -> bool {
+    matches!(
+        name.to_ascii_lowercase().as_str(),
+        "authorization" | "proxy-authorization" | "cookie" | "set-cookie" | "x-api-key"
+    )
+}
+
+/// A header value as records show it.
+pub(crate) fn header_value(name: &str, value: &str, secret: &Secret) -> String {
+    if is_sensitive_header(name) {
+        if name.eq_ignore_ascii_case("authorization")
+            || name.eq_ignore_ascii_case("proxy-authorization")
+        {
+            authorization_value(value)
+        } else {
+            "***".into()
+        }
+    } else {
+        mask_jwts_in(&secret.scrub(value))
+    }
+}
+
+/// `text` with every occurrence of `secret` replaced by `***`.
+pub(crate) fn scrub(text: &str, secret: Option<&str>) -> String {
+    match secret {
+        Some(secret) if secret.len() >= MIN_SCRUB_LEN && text.contains(secret) => {
+            text.replace(secret, "***")
+        }
+        _ => text.to_string(),
+    }
+}
+
+/// A JWT with its signature replaced by `***`: `header.payload.***`.
+/// Anything that is not three dot-separated parts is returned unchanged;
+/// an unsigned JWT (empty signature) has nothing to hide.
+pub fn mask_jwt(token: &str) -> String {
+    let mut parts = token.splitn(3, '.');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(header), Some(payload), Some(signature))
+            if !signature.is_empty() && !signature.contains('.') =>
+        {
+            format!("{header}.{payload}.***")
+        }
+        _ => token.to_string(),
+    }
+}
+
+/// Replace the signature of every JWT found in any string of `value`
+/// (whole strings, or embedded in text such as `Bearer eyJ…`).
+pub fn redact_jwts(value: &mut Value) {
+    match value {
+        Value::String(text) if text.contains("eyJ") => *text = mask_jwts_in(text),
+        Value::Array(items) => items.iter_mut().for_each(redact_jwts),
+        Value::Object(map) => map.values_mut().for_each(redact_jwts),
+        _ => {}
+    }
+}
+
+fn is_b64url(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'-' || c == b'_' || c == b'='
+}
+
+/// Mask every JWT-looking run in free text. A JWT header is base64url JSON,
+/// so it starts with `eyJ` (`{"`); that anchors the search.
+pub(crate) fn mask_jwts_in(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut i = 0;
+    while let Some(found) = text[i..].find("eyJ") {
+        let start = i + found;
+        // Must not be the middle of a longer word.
+        if start > 0 && is_b64url(bytes[start - 1]) {
+            i = start + 3;
+            continue;
+        }
+        let segment_end = |from: usize| {
+            let mut end = from;
+            while end < bytes.len() && is_b64url(bytes[end]) {
+                end += 1;
+            }
+            end
+        };
+        let header_end = segment_end(start);
+        if header_end >= bytes.len() || bytes[header_end] != b'.' {
+            i = header_end.max(start + 3);
+            continue;
+        }
+        let payload_end = segment_end(header_end + 1);
+        if payload_end == header_end + 1 || payload_end >= bytes.len() || bytes[payload_end] != b'.'
+        {
+            i = payload_end.max(start + 3);
+            continue;
+        }
+        let signature_end = segment_end(payload_end + 1);
+        if signature_end > payload_end + 1 {
+            out.push_str(&text[copied..=payload_end]);
+            out.push_str("***");
+            copied = signature_end;
+        }
+        i = signature_end.max(start + 3);
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+/// Scrub the secret and mask JWTs in every string of a JSON value.
+pub(crate) fn redact_value(value: &mut Value, secret: &Secret) {
+    redact_jwts(value);
+    if secret.as_str().is_some() {
+        scrub_value(value, secret);
+    }
+}
+
+fn scrub_value(value: &mut Value, secret: &Secret) {
+    match value {
+        Value::String(text) => *text = secret.scrub(text),
+        Value::Array(items) => items.iter_mut().for_each(|v| scrub_value(v, secret)),
+        Value::Object(map) => map.values_mut().for_each(|v| scrub_value(v, secret)),
+        _ => {}
+    }
+}
+
+/// A body as records show it: JSON when it parses as JSON, text otherwise
+/// (shortened, invalid UTF-8 replaced), null when empty.
+pub(crate) fn body_value(bytes: &[u8], truncated: bool, secret: &Secret) -> Value {
+    if bytes.is_empty() && !truncated {
+        return Value::Null;
+    }
+    if !truncated {
+        if let Ok(mut json) = serde_json::from_slice::<Value>(bytes) {
+            redact_value(&mut json, secret);
+            return json;
+        }
+    }
+    let shown = &bytes[..bytes.len().min(RECORD_TEXT_CAP)];
+    let mut text = String::from_utf8_lossy(shown).into_owned();
+    // A character cut by the cap at the very end is not invalid UTF-8.
+    let invalid = matches!(std::str::from_utf8(shown), Err(e) if e.error_len().is_some());
+    if invalid {
+        text.insert_str(0, "[not UTF-8, shown lossily] ");
+    }
+    if truncated {
+        text.push_str(&format!(" … [body cut at the {}-byte cap]", bytes.len()));
+    } else if shown.len() < bytes.len() {
+        text.push_str(&format!(" … [{} more bytes]", bytes.len() - shown.len()));
+    }
+    let mut value = Value::String(text);
+    redact_value(&mut value, secret);
+    value
+}
+
+pub(crate) fn response_record(response: &Response, secret: &Secret) -> ResponseRecord {
+    ResponseRecord {
+        status: response.status,
+        headers: response
+            .headers
+            .iter()
+            .map(|(name, value)| (name.clone(), header_value(name, value, secret)))
+            .collect(),
+        body: body_value(&response.body_bytes, response.truncated, secret),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const JWT: &str = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl";
+
+    #[test]
+    fn masks_whole_and_embedded_jwts() {
+        assert_eq!(mask_jwt(JWT), "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.***");
+        assert_eq!(mask_jwt("not-a-jwt"), "not-a-jwt");
+        let mut value =
+            json!({"data": {"token": JWT, "list": [format!("Bearer {JWT} end")]}, "n": 1});
+        redact_jwts(&mut value);
+        assert_eq!(
+            value,
+            json!({"data": {"token": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.***",
+                "list": ["Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.*** end"]}, "n": 1})
+        );
+    }
+
+    #[test]
+    fn leaves_non_jwt_text_alone() {
+        for text in [
+            "eyJ",
+            "keyJam.a.b",
+            "eyJabc.",
+            "eyJa..b",
+            "eyJa.b",
+            "x eyJ y",
+        ] {
+            assert_eq!(mask_jwts_in(text), text, "{text}");
+        }
+        assert_eq!(mask_jwts_in("eyJa.b."), "eyJa.b.");
+        assert_eq!(
+            mask_jwts_in("a eyJa.b.c, eyJd.e.f"),
+            "a eyJa.b.***, eyJd.e.***"
+        );
+    }
+
+    #[test]
+    fn authorization_keeps_only_the_scheme() {
+        assert_eq!(authorization_value("Bearer s3cr3t"), "Bearer ***");
+        assert_eq!(authorization_value("bearer  a b"), "bearer ***");
+        assert_eq!(authorization_value("Bearer"), "Bearer");
+        assert_eq!(authorization_value("s3cr3t"), "***");
+        assert_eq!(authorization_value(""), "");
+    }
+
+    #[test]
+    fn scrubs_only_real_tokens() {
+        assert_eq!(scrub("x secret-token y", Some("secret-token")), "x *** y");
+        assert_eq!(scrub("abc", Some("abc")), "abc");
+        assert_eq!(scrub("abc", None), "abc");
+    }
+}
