@@ -85,6 +85,12 @@ pub struct ServeArgs {
     /// Break exactly one documented behaviour (see `selftest`).
     #[arg(long)]
     pub mutant: Option<String>,
+    /// The known project ID (default: the documentation's example project).
+    #[arg(long)]
+    pub project: Option<String>,
+    /// The known project flow ID; the legacy variant refuses any other.
+    #[arg(long = "project-flow")]
+    pub project_flow: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -1,0 +1,267 @@
+//! The documented strings the server answers with, read once from the
+//! embedded fact sheets: exact error bodies, initial status, default
+//! language, `currentStep`, envelope keys and field lists. A sheet that no
+//! longer fits what the server can build is a startup error, never a silent
+//! disagreement between server and suite.
+
+use std::sync::OnceLock;
+
+use serde_json::{Map, Value};
+
+use crate::contract::{Contract, ContractError, Variant};
+
+/// A fact sheet that the server cannot implement as written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SheetError {
+    #[error("the embedded contract is broken: {0} (rebuild from a clean checkout)")]
+    Contract(#[from] ContractError),
+    #[error("fact sheet {variant}, fact {fact}: {problem} (the server in src/server must follow the sheet)")]
+    Mismatch {
+        variant: Variant,
+        fact: String,
+        problem: String,
+    },
+}
+
+/// Strings of the current pages (en; es must say the same).
+#[derive(Debug, Clone)]
+pub struct CurrentMessages {
+    /// HTTP status of validation errors (`error.http-409`).
+    pub validation_status: u16,
+    /// Error body keys, in order (`error.envelope`).
+    pub error_fields: Vec<String>,
+    pub contact_required: Map<String, Value>,
+    pub country_code_required: Map<String, Value>,
+    pub email_domain: Map<String, Value>,
+    pub initial_status: String,
+    pub current_step: String,
+    pub language_default: String,
+    /// `appRegistration`, `informationValidation`, `token` (`create.envelope`).
+    pub data_keys: Vec<String>,
+    /// Top-level envelope keys (`data`).
+    pub envelope_keys: Vec<String>,
+    pub registration_fields: Vec<String>,
+    pub information_validation_fields: Vec<String>,
+    /// Timestamps carry milliseconds (`create.timestamps` detail).
+    pub timestamp_millis: bool,
+}
+
+/// Strings of the legacy page.
+#[derive(Debug, Clone)]
+pub struct LegacyMessages {
+    pub error_fields: Vec<String>,
+    pub contact_required: Map<String, Value>,
+    pub invalid_project_flow: Map<String, Value>,
+    pub initial_status: String,
+    pub language_default: String,
+    /// `success`, `data` (`create.envelope`).
+    pub envelope_keys: Vec<String>,
+    pub registration_fields: Vec<String>,
+    pub timestamp_millis: bool,
+}
+
+/// Everything the server takes from the fact sheets.
+#[derive(Debug, Clone)]
+pub struct Messages {
+    pub current: CurrentMessages,
+    pub legacy: LegacyMessages,
+    /// The overview's object fields (`overview.object-shape`).
+    pub overview_fields: Vec<String>,
+    /// Timestamps of the overview object carry milliseconds.
+    pub overview_timestamp_millis: bool,
+}
+
+static EMBEDDED: OnceLock<Result<Messages, SheetError>> = OnceLock::new();
+
+impl Messages {
+    /// The messages of the embedded contract, loaded on first use.
+    pub fn embedded() -> Result<&'static Messages, SheetError> {
+        EMBEDDED
+            .get_or_init(|| {
+                let contract = Contract::embedded()?;
+                Messages::load(contract)
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    pub fn load(contract: &Contract) -> Result<Messages, SheetError> {
+        let en = Reader {
+            contract,
+            variant: Variant::En,
+        };
+        let legacy = Reader {
+            contract,
+            variant: Variant::Legacy,
+        };
+        let overview = Reader {
+            contract,
+            variant: Variant::Overview,
+        };
+
+        let error_fields = en.strings("error.envelope", "fields")?;
+        en.expect(
+            "error.envelope",
+            error_fields == ["message", "code", "status"],
+            "the server builds {message, code, status} error bodies",
+        )?;
+        let validation_status = en.u16("error.http-409", "status")?;
+        let current = CurrentMessages {
+            validation_status,
+            contact_required: en.error_body("create.contact-required", &error_fields)?,
+            country_code_required: en.error_body("create.country-code-required", &error_fields)?,
+            email_domain: en.error_body("create.email-domain", &error_fields)?,
+            error_fields,
+            initial_status: en.string("create.initial-status", "status")?,
+            current_step: en.string("create.current-step", "value")?,
+            language_default: en.string("create.language-default", "default")?,
+            data_keys: en.strings("create.envelope", "data_keys")?,
+            envelope_keys: en.strings("create.envelope", "keys")?,
+            registration_fields: en.strings("create.registration-fields", "fields")?,
+            information_validation_fields: en.strings("create.information-validation", "fields")?,
+            timestamp_millis: en.millis(),
+        };
+        en.expect(
+            "create.envelope",
+            current.envelope_keys == ["data"] && current.data_keys.len() == 3,
+            "the server builds {data:{registration, informationValidation, token}}",
+        )?;
+        for body in [
+            &current.contact_required,
+            &current.country_code_required,
+            &current.email_domain,
+        ] {
+            en.expect(
+                "error.http-409",
+                body.get("status").and_then(Value::as_u64) == Some(u64::from(validation_status)),
+                "every documented error body's status must be the validation status",
+            )?;
+        }
+
+        let legacy_error_fields = legacy.strings("error.envelope", "fields")?;
+        legacy.expect(
+            "error.envelope",
+            legacy_error_fields == ["error", "message"],
+            "the server builds {error, message} error bodies",
+        )?;
+        let legacy_messages = LegacyMessages {
+            contact_required: legacy.error_body("create.contact-required", &legacy_error_fields)?,
+            invalid_project_flow: legacy
+                .error_body("create.invalid-project-flow", &legacy_error_fields)?,
+            error_fields: legacy_error_fields,
+            initial_status: legacy.string("create.initial-status", "status")?,
+            language_default: legacy.string("create.language-default", "default")?,
+            envelope_keys: legacy.strings("create.envelope", "keys")?,
+            registration_fields: legacy.strings("create.registration-fields", "fields")?,
+            timestamp_millis: legacy.millis(),
+        };
+        legacy.expect(
+            "create.envelope",
+            legacy_messages.envelope_keys == ["success", "data"],
+            "the server builds {success, data}",
+        )?;
+
+        let messages = Messages {
+            current,
+            legacy: legacy_messages,
+            overview_fields: overview.strings("overview.object-shape", "fields")?,
+            overview_timestamp_millis: overview.millis(),
+        };
+        super::render::check_fields(&messages)?;
+        Ok(messages)
+    }
+}
+
+/// Reads typed values out of one sheet's claims.
+struct Reader<'a> {
+    contract: &'a Contract,
+    variant: Variant,
+}
+
+impl Reader<'_> {
+    fn mismatch(&self, fact: &str, problem: impl Into<String>) -> SheetError {
+        SheetError::Mismatch {
+            variant: self.variant,
+            fact: fact.to_string(),
+            problem: problem.into(),
+        }
+    }
+
+    fn expect(&self, fact: &str, ok: bool, problem: &str) -> Result<(), SheetError> {
+        if ok {
+            Ok(())
+        } else {
+            Err(self.mismatch(fact, problem))
+        }
+    }
+
+    fn claim(&self, fact: &str) -> Result<&Map<String, Value>, SheetError> {
+        self.contract
+            .statement(self.variant, fact)
+            .claim
+            .as_ref()
+            .ok_or_else(|| self.mismatch(fact, "no claim, but the server needs one"))
+    }
+
+    fn value(&self, fact: &str, key: &str) -> Result<&Value, SheetError> {
+        self.claim(fact)?
+            .get(key)
+            .ok_or_else(|| self.mismatch(fact, format!("the claim has no {key:?}")))
+    }
+
+    fn string(&self, fact: &str, key: &str) -> Result<String, SheetError> {
+        self.value(fact, key)?
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| self.mismatch(fact, format!("{key:?} is not a string")))
+    }
+
+    fn u16(&self, fact: &str, key: &str) -> Result<u16, SheetError> {
+        self.value(fact, key)?
+            .as_u64()
+            .and_then(|n| u16::try_from(n).ok())
+            .ok_or_else(|| self.mismatch(fact, format!("{key:?} is not an HTTP status")))
+    }
+
+    fn strings(&self, fact: &str, key: &str) -> Result<Vec<String>, SheetError> {
+        let items = self
+            .value(fact, key)?
+            .as_array()
+            .ok_or_else(|| self.mismatch(fact, format!("{key:?} is not a list")))?;
+        items
+            .iter()
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| self.mismatch(fact, format!("{key:?} holds a non-string")))
+            })
+            .collect()
+    }
+
+    /// The claim's exact `error` body, whose keys must be `fields`.
+    fn error_body(&self, fact: &str, fields: &[String]) -> Result<Map<String, Value>, SheetError> {
+        let body = self
+            .value(fact, "error")?
+            .as_object()
+            .ok_or_else(|| self.mismatch(fact, "\"error\" is not an object"))?;
+        let keys: Vec<&String> = body.keys().collect();
+        if keys.len() != fields.len() || fields.iter().any(|f| !body.contains_key(f)) {
+            return Err(self.mismatch(
+                fact,
+                format!("the error body's keys {keys:?} are not {fields:?}"),
+            ));
+        }
+        Ok(body.clone())
+    }
+
+    /// Whether `create.timestamps` says milliseconds (its detail; seconds otherwise).
+    fn millis(&self) -> bool {
+        let statement = self.contract.statement(self.variant, "create.timestamps");
+        statement
+            .detail
+            .as_ref()
+            .and_then(|d| d.get("precision"))
+            .and_then(Value::as_str)
+            == Some("milliseconds")
+    }
+}
