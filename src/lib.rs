@@ -7,6 +7,7 @@
 pub mod check;
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod contract;
 pub mod drift;
 pub mod exit;
@@ -14,4 +15,5 @@ pub mod generated;
 pub mod report;
 pub mod scripted;
 pub mod server;
+pub mod suite;
 pub mod target;

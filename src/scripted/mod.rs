@@ -1,8 +1,11 @@
-//! The scripted phase: Gherkin features run by cucumber (not built yet).
+//! The scripted phase: the embedded Gherkin features, run by cucumber inside
+//! `run`, each `Then` step recording one check.
 
-use std::collections::BTreeMap;
+mod features;
+mod runner;
+mod steps;
+pub mod world;
 
-/// The check IDs that enforce each fact (fact ID -> check IDs).
-pub fn coverage() -> BTreeMap<&'static str, Vec<String>> {
-    BTreeMap::new()
-}
+pub use features::{check_id, coverage, feature_texts, parse_feature, slug};
+pub use runner::{parse_tags, run_scripted, ScriptedError};
+pub use world::RunContext;

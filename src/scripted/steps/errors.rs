@@ -1,0 +1,77 @@
+//! Then: the shape and status of error bodies.
+
+use cucumber::then;
+use serde_json::{json, Value};
+
+use crate::scripted::world::RegistrationWorld;
+
+fn error_answer(world: &RegistrationWorld) -> Result<(u16, Value), String> {
+    let r = world.response()?;
+    Ok((r.status, r.json.clone().unwrap_or(Value::Null)))
+}
+
+#[then("the error body has the documented envelope")]
+fn error_envelope(world: &mut RegistrationWorld) {
+    let (status, body) = match error_answer(world) {
+        Ok(a) => a,
+        Err(e) => return world.record_failure("error.envelope", None, e),
+    };
+    let keys: Vec<String> = body
+        .as_object()
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default();
+    world.judge(
+        "error.envelope",
+        None,
+        None,
+        json!({"status": status, "fields": keys}),
+        |claim| json!({"fields": claim.get("fields")}),
+        |_, claim| {
+            let want = claim.get("fields")?.as_array()?;
+            Some(
+                !(200..300).contains(&status)
+                    && want
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .all(|f| keys.iter().any(|k| k == f)),
+            )
+        },
+    );
+}
+
+#[then("the HTTP status is the documented validation status")]
+fn http_409(world: &mut RegistrationWorld) {
+    let status = match error_answer(world) {
+        Ok((s, _)) => s,
+        Err(e) => return world.record_failure("error.http-409", None, e),
+    };
+    world.judge(
+        "error.http-409",
+        None,
+        None,
+        json!(status),
+        |claim| claim.get("status").cloned().unwrap_or(Value::Null),
+        |_, claim| claim.get("status").map(|s| s == &json!(status)),
+    );
+}
+
+#[then("the body's status equals the HTTP status")]
+fn status_consistent(world: &mut RegistrationWorld) {
+    let (status, body) = match error_answer(world) {
+        Ok(a) => a,
+        Err(e) => return world.record_failure("error.status-consistent", None, e),
+    };
+    let in_body = body.get("status").cloned().unwrap_or(Value::Null);
+    world.judge(
+        "error.status-consistent",
+        None,
+        None,
+        json!({"http": status, "body": in_body}),
+        |_| json!({"body_status": "equal to the HTTP status"}),
+        |_, claim| {
+            claim
+                .get("body_status_equals_http")
+                .map(|_| in_body == json!(status))
+        },
+    );
+}

@@ -1,0 +1,117 @@
+//! Then: authentication, JSON everywhere, no server errors.
+
+use cucumber::then;
+use serde_json::{json, Value};
+
+use crate::check::Level;
+use crate::scripted::world::{Judgement, RegistrationWorld};
+
+#[then("the request does not succeed")]
+fn does_not_succeed(world: &mut RegistrationWorld) {
+    let fact = world.fact();
+    let status = match world.response() {
+        Ok(r) => r.status,
+        Err(e) => return world.record_failure(&fact, None, e),
+    };
+    let refused = !(200..300).contains(&status) && status < 500;
+    world.judge(
+        &fact,
+        None,
+        None,
+        json!(status),
+        |_| json!("a 4xx refusal"),
+        |_, claim| {
+            // auth: {"required": true}; retrieve.unknown: {"unknown_is_2xx": false}
+            claim
+                .get("required")
+                .or_else(|| claim.get("unknown_is_2xx"))
+                .map(|_| refused)
+        },
+    );
+}
+
+#[then("the refusal status is recorded")]
+fn refusal_status(world: &mut RegistrationWorld) {
+    let fact = world.fact();
+    let Ok(status) = world.response().map(|r| r.status) else {
+        return;
+    };
+    let ctx = world.ctx();
+    let variants = ctx.contract.align(&fact, |v, _| {
+        let expected = ctx
+            .contract
+            .statement(v, &fact)
+            .detail
+            .as_ref()?
+            .get("expected_status")?;
+        Some(expected == &json!(status))
+    });
+    world.record(
+        &fact,
+        Judgement {
+            aspect: Some("status"),
+            cap: Some(Level::Observe),
+            held: None,
+            message: format!("refused with HTTP {status} (401 expected)"),
+            expected: json!(401),
+            observed: json!(status),
+            variants,
+        },
+    );
+}
+
+#[then("the response body is JSON")]
+fn body_is_json(world: &mut RegistrationWorld) {
+    let (is_json, observed) = match world.response() {
+        Ok(r) => (
+            r.json.is_some(),
+            json!({"status": r.status, "body": String::from_utf8_lossy(&r.body_bytes[..r.body_bytes.len().min(200)])}),
+        ),
+        Err(e) => return world.record_failure("http.json", Some("body"), e),
+    };
+    world.judge(
+        "http.json",
+        Some("body"),
+        None,
+        observed,
+        |_| json!("a JSON body"),
+        |_, claim| claim.get("content_type").map(|_| is_json),
+    );
+}
+
+#[then("the response Content-Type is JSON")]
+fn content_type_is_json(world: &mut RegistrationWorld) {
+    let content_type = match world.response() {
+        Ok(r) => r.headers.get("content-type").cloned(),
+        Err(e) => return world.record_failure("http.json", Some("content-type"), e),
+    };
+    let is_json = content_type.as_deref().is_some_and(|c| {
+        c.trim()
+            .to_ascii_lowercase()
+            .starts_with("application/json")
+    });
+    world.judge(
+        "http.json",
+        Some("content-type"),
+        Some(Level::Should),
+        json!(content_type),
+        |claim| claim.get("content_type").cloned().unwrap_or(Value::Null),
+        |_, claim| claim.get("content_type").map(|_| is_json),
+    );
+}
+
+#[then("the response is not a server error")]
+fn not_server_error(world: &mut RegistrationWorld) {
+    let status = match world.response() {
+        Ok(r) => r.status,
+        Err(e) => return world.record_failure("http.no-server-error", None, e),
+    };
+    world.judge(
+        "http.no-server-error",
+        None,
+        None,
+        json!(status),
+        |_| json!("a status below 500"),
+        |_, claim| claim.get("server_errors").map(|_| status < 500),
+    );
+}

@@ -1,0 +1,329 @@
+//! The cucumber World: one scenario's state (the request being built, the
+//! exchanges made) and the run context shared by every scenario (client,
+//! contract, profile, the check collector).
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use serde_json::{json, Map, Value};
+
+use crate::check::{Alignment, Check, CheckSource, Level, VariantAlignment, Verdict};
+use crate::contract::{Contract, Profile, Variant};
+use crate::target::{Client, Exchange, Request, Response};
+
+use super::features::check_id;
+
+/// What every scenario of one run shares.
+pub struct RunContext {
+    pub client: Client,
+    pub contract: &'static Contract,
+    pub profile: Profile,
+    pub strict: bool,
+    pub blocked_email_domain: Option<String>,
+    pub project: String,
+    pub project_flow: String,
+    /// Makes the emails and phones of this run unique on a shared server.
+    pub run_tag: u32,
+    counter: AtomicU64,
+    checks: Mutex<Vec<Check>>,
+}
+
+impl std::fmt::Debug for RunContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunContext")
+            .field("profile", &self.profile.name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RunContext {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        client: Client,
+        contract: &'static Contract,
+        profile: Profile,
+        strict: bool,
+        blocked_email_domain: Option<String>,
+        project: String,
+        project_flow: String,
+    ) -> Self {
+        RunContext {
+            client,
+            contract,
+            profile,
+            strict,
+            blocked_email_domain,
+            project,
+            project_flow,
+            run_tag: rand::random::<u32>() % 1_000_000,
+            counter: AtomicU64::new(0),
+            checks: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn next(&self) -> u64 {
+        self.counter.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// An email no other request of this run uses.
+    pub fn unique_email(&self) -> String {
+        format!("ana.{}.{}@example.test", self.run_tag, self.next())
+    }
+
+    /// A digits-only phone no other request of this run uses.
+    pub fn unique_phone(&self) -> String {
+        format!("3{:06}{:04}", self.run_tag, self.next() % 10_000)
+    }
+
+    pub fn push(&self, check: Check) {
+        if let Ok(mut checks) = self.checks.lock() {
+            checks.push(check);
+        }
+    }
+
+    /// The checks recorded so far, in a stable order (by ID).
+    pub fn take_checks(&self) -> Vec<Check> {
+        let mut checks = self
+            .checks
+            .lock()
+            .map(|mut c| std::mem::take(&mut *c))
+            .unwrap_or_default();
+        checks.sort_by(|a, b| a.id.cmp(&b.id));
+        checks
+    }
+}
+
+/// One judgement a step makes, before it becomes a [`Check`].
+pub struct Judgement {
+    /// The aspect when a scenario judges the same fact more than once.
+    pub aspect: Option<&'static str>,
+    /// At most this binding (a must fact's should-level part).
+    pub cap: Option<Level>,
+    /// Whether the judged claim held; `None` records an observation.
+    pub held: Option<bool>,
+    pub message: String,
+    pub expected: Value,
+    pub observed: Value,
+    pub variants: VariantAlignment,
+}
+
+#[derive(Debug, cucumber::World)]
+#[world(init = Self::new)]
+pub struct RegistrationWorld {
+    pub ctx: Option<Arc<RunContext>>,
+    pub scenario: String,
+    pub facts: Vec<String>,
+    /// Why the scenario is skipped (missing configuration).
+    pub skip: Option<String>,
+    /// The create body being built.
+    pub body: Map<String, Value>,
+    /// The registration made by a `Given` (for recreate, retrieve, sync).
+    pub setup: Option<Exchange>,
+    pub setup_body: Map<String, Value>,
+    /// The exchange the `Then` steps judge.
+    pub last: Option<Exchange>,
+}
+
+impl RegistrationWorld {
+    fn new() -> Self {
+        RegistrationWorld {
+            ctx: None,
+            scenario: String::new(),
+            facts: Vec::new(),
+            skip: None,
+            body: Map::new(),
+            setup: None,
+            setup_body: Map::new(),
+            last: None,
+        }
+    }
+
+    pub fn ctx(&self) -> Arc<RunContext> {
+        // The before hook sets it for every scenario.
+        self.ctx
+            .clone()
+            .expect("run context is set by the before hook")
+    }
+
+    /// The fact this scenario is about (its first `@fact:` tag).
+    pub fn fact(&self) -> String {
+        self.facts.first().cloned().unwrap_or_default()
+    }
+
+    pub fn skipped(&self) -> bool {
+        self.skip.is_some()
+    }
+
+    pub async fn send(&mut self, request: Request) -> Exchange {
+        self.ctx().client.send(request).await
+    }
+
+    /// The last response, or the transport failure as a failing check's message.
+    pub fn response(&self) -> Result<&Response, String> {
+        let exchange = self
+            .last
+            .as_ref()
+            .ok_or_else(|| "no request was sent (a step before this one failed)".to_string())?;
+        if let Some(problem) = exchange.problem() {
+            return Err(problem);
+        }
+        exchange.outcome.as_ref().map_err(|e| e.to_string())
+    }
+
+    /// The judged claim of this scenario's fact under the run's profile.
+    pub fn judged_claim(&self, fact: &str) -> Option<(Variant, Map<String, Value>)> {
+        let ctx = self.ctx();
+        ctx.contract
+            .judged_claim(&ctx.profile, fact)
+            .map(|(v, c)| (v, c.clone()))
+    }
+
+    /// Judge `fact` on the last exchange: `fits(variant, claim)` says whether
+    /// the observation fits one variant's claim (`None`: the claim does not
+    /// speak to it). The profile's claim decides the verdict; every variant's
+    /// claim decides the alignment.
+    pub fn judge(
+        &mut self,
+        fact: &str,
+        aspect: Option<&'static str>,
+        cap: Option<Level>,
+        observed: Value,
+        expected_of: impl Fn(&Map<String, Value>) -> Value,
+        fits: impl Fn(Variant, &Map<String, Value>) -> Option<bool>,
+    ) {
+        let ctx = self.ctx();
+        let variants = ctx.contract.align(fact, &fits);
+        let judged = self.judged_claim(fact);
+        let (held, expected) = match &judged {
+            Some((variant, claim)) => (fits(*variant, claim), expected_of(claim)),
+            None => (None, Value::Null),
+        };
+        let message = match held {
+            Some(true) => "as documented".to_string(),
+            Some(false) => format!("expected {expected}, observed {observed}"),
+            None => format!("observed {observed}"),
+        };
+        self.record(
+            fact,
+            Judgement {
+                aspect,
+                cap,
+                held,
+                message,
+                expected,
+                observed,
+                variants,
+            },
+        );
+    }
+
+    /// Record a failing check for a transport failure or a harness problem.
+    pub fn record_failure(&mut self, fact: &str, aspect: Option<&'static str>, message: String) {
+        self.record(
+            fact,
+            Judgement {
+                aspect,
+                cap: None,
+                held: Some(false),
+                message,
+                expected: Value::Null,
+                observed: Value::Null,
+                variants: VariantAlignment::all(Alignment::Silent),
+            },
+        );
+    }
+
+    pub fn record(&mut self, fact: &str, judgement: Judgement) {
+        let ctx = self.ctx();
+        let mut level = ctx.contract.level(&ctx.profile, fact);
+        if let Some(cap) = judgement.cap {
+            level = level.max(cap);
+        }
+        let verdict = match judgement.held {
+            Some(held) => Verdict::judge(level, held, ctx.strict),
+            None => Verdict::Observe,
+        };
+        let mut id = check_id(fact, &self.scenario);
+        if let Some(aspect) = judgement.aspect {
+            id = format!("{id}/{aspect}");
+        }
+        let exchange = self.last.as_ref();
+        ctx.push(Check {
+            id,
+            fact: fact.to_string(),
+            level,
+            verdict,
+            source: CheckSource::Scripted,
+            message: judgement.message,
+            expected: judgement.expected,
+            observed: judgement.observed,
+            variants: judgement.variants,
+            request: exchange.map(|e| e.request.clone()),
+            response: exchange.and_then(Exchange::response_record),
+            curl: exchange.map(|e| e.curl.clone()),
+        });
+    }
+
+    /// Record a skip for every fact of this scenario.
+    pub fn record_skips(&self, reason: &str) {
+        let ctx = self.ctx();
+        for fact in &self.facts {
+            ctx.push(Check {
+                id: check_id(fact, &self.scenario),
+                fact: fact.clone(),
+                level: ctx.contract.level(&ctx.profile, fact),
+                verdict: Verdict::Skip,
+                source: CheckSource::Scripted,
+                message: reason.to_string(),
+                expected: Value::Null,
+                observed: Value::Null,
+                variants: VariantAlignment::all(Alignment::Silent),
+                request: None,
+                response: None,
+                curl: None,
+            });
+        }
+    }
+}
+
+/// The registration object in a create/retrieve answer, whatever the
+/// envelope: `data.appRegistration`, a flat `data`, or the body itself.
+pub fn registration(body: &Value) -> Option<&Map<String, Value>> {
+    let data = body.get("data");
+    data.and_then(|d| d.get("appRegistration"))
+        .and_then(Value::as_object)
+        .or_else(|| data.and_then(Value::as_object).filter(|d| has_id(d)))
+        .or_else(|| body.as_object().filter(|b| has_id(b)))
+}
+
+fn has_id(object: &Map<String, Value>) -> bool {
+    object.contains_key("_id") || object.contains_key("id")
+}
+
+/// A registration's ID, under `_id` or `id`.
+pub fn registration_id(body: &Value) -> Option<String> {
+    let reg = registration(body)?;
+    reg.get("_id")
+        .or_else(|| reg.get("id"))
+        .and_then(Value::as_str)
+        .map(str::to_string)
+}
+
+/// The issued token: `data.token` in every documented envelope.
+pub fn token(body: &Value) -> Option<String> {
+    body.pointer("/data/token")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+}
+
+/// A compact view of a response for `observed`.
+pub fn observed_response(response: &Response) -> Value {
+    json!({"status": response.status, "body": response.json.clone().unwrap_or(Value::Null)})
+}
+
+/// Whether a fact's claims contain `key` in any variant's sheet (used to
+/// keep alignment honest: a variant that says nothing stays silent).
+pub fn claims_key(claims: &BTreeMap<Variant, Map<String, Value>>, key: &str) -> bool {
+    claims.values().any(|c| c.contains_key(key))
+}
