@@ -199,11 +199,7 @@ impl RegistrationWorld {
             Some((variant, claim)) => (fits(*variant, claim), expected_of(claim)),
             None => (None, Value::Null),
         };
-        let message = match held {
-            Some(true) => "as documented".to_string(),
-            Some(false) => format!("expected {expected}, observed {observed}"),
-            None => format!("observed {observed}"),
-        };
+        let message = describe(held, &expected, &observed);
         self.record(
             fact,
             Judgement {
@@ -234,7 +230,10 @@ impl RegistrationWorld {
         );
     }
 
-    pub fn record(&mut self, fact: &str, judgement: Judgement) {
+    pub fn record(&mut self, fact: &str, mut judgement: Judgement) {
+        // Issued tokens lose their signature wherever a check shows them.
+        crate::target::redact_jwts(&mut judgement.observed);
+        crate::target::redact_jwts(&mut judgement.expected);
         let ctx = self.ctx();
         let mut level = ctx.contract.level(&ctx.profile, fact);
         if let Some(cap) = judgement.cap {
@@ -284,6 +283,26 @@ impl RegistrationWorld {
                 curl: None,
             });
         }
+    }
+}
+
+/// A check's one-line message: short, with long values cut (the report
+/// carries them whole in `expected` and `observed`).
+pub fn describe(held: Option<bool>, expected: &Value, observed: &Value) -> String {
+    let mut observed = observed.clone();
+    crate::target::redact_jwts(&mut observed);
+    let cut = |v: &Value| {
+        let text = v.to_string();
+        if text.chars().count() > 240 {
+            format!("{}…", text.chars().take(240).collect::<String>())
+        } else {
+            text
+        }
+    };
+    match held {
+        Some(true) => "as documented".to_string(),
+        Some(false) => format!("expected {}, observed {}", cut(expected), cut(&observed)),
+        None => format!("observed {}", cut(&observed)),
     }
 }
 

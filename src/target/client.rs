@@ -153,13 +153,21 @@ impl Client {
     /// Is anything answering HTTP at the base URL? One GET of
     /// `/v2/app-registrations`; any status counts as reachable.
     pub async fn preflight(&self) -> Result<(), TargetError> {
+        // Only a connection that cannot be made means "unreachable". A target
+        // that accepts the connection and then hangs, resets, or answers
+        // garbage is reachable but broken: the suite runs and every check
+        // that meets the breakage fails with its reason.
         let exchange = self.send(Request::get("/v2/app-registrations")).await;
         match exchange.outcome {
-            Ok(_) => Ok(()),
-            Err(error) => Err(TargetError::Unreachable {
+            Err(
+                error @ (TransportError::Refused { .. }
+                | TransportError::Other { .. }
+                | TransportError::InvalidRequest(_)),
+            ) => Err(TargetError::Unreachable {
                 url: self.base_url.clone(),
                 reason: error.to_string(),
             }),
+            _ => Ok(()),
         }
     }
 

@@ -132,11 +132,7 @@ fn judge_request_rule(world: &mut RegistrationWorld) {
             aspect: None,
             cap: None,
             held,
-            message: match held {
-                Some(true) => "as documented".into(),
-                Some(false) => format!("expected {expected}, observed {observed}"),
-                None => format!("observed {observed}"),
-            },
+            message: crate::scripted::world::describe(held, &expected, &observed),
             expected,
             observed,
             variants,
