@@ -215,31 +215,62 @@ impl Differ<'_> {
         }
     }
 
-    /// Examples by label (with repeats numbered); what is left pairs up in
-    /// order (a relabelled example), and the rest was added or removed.
+    /// Examples by label (with repeats numbered). An example whose label
+    /// changed is found by its body, or as the only one left with its
+    /// status and kind; the rest was added or removed.
     fn examples(&mut self, encoded: &[Example], found: &[Example]) {
         let enc = keyed(encoded, |x| x.label.clone());
         let fnd = keyed(found, |x| x.label.clone());
+        let mut enc_left: Vec<&(String, &Example)> = Vec::new();
         let mut found_left: Vec<&(String, &Example)> = fnd
             .iter()
             .filter(|(k, _)| !enc.iter().any(|(ek, _)| ek == k))
             .collect();
-        for (key, e) in &enc {
-            let matched = fnd
-                .iter()
-                .find(|(k, _)| k == key)
-                .or_else(|| (!found_left.is_empty()).then(|| found_left.remove(0)));
-            let error = error_fact(&e.body, &e.label, self.statements);
-            match matched {
-                Some((_, f)) => self.example(key, e, f, &error),
-                None => self.push(
-                    example_fact(e.kind, None, &error),
-                    format!("examples[{key}]"),
-                    DriftKind::Removed,
-                    to_json(*e),
-                    Value::Null,
-                ),
+        let mut pairs: Vec<(&(String, &Example), &(String, &Example))> = Vec::new();
+        for entry in &enc {
+            match fnd.iter().find(|(k, _)| *k == entry.0) {
+                Some(f) => pairs.push((entry, f)),
+                None => enc_left.push(entry),
             }
+        }
+        enc_left.retain(
+            |e| match found_left.iter().position(|f| f.1.body == e.1.body) {
+                Some(pos) => {
+                    pairs.push((e, found_left.remove(pos)));
+                    false
+                }
+                None => true,
+            },
+        );
+        let mut i = 0;
+        while i < enc_left.len() {
+            let e = enc_left[i].1;
+            let alike = |x: &Example| x.status == e.status && x.kind == e.kind;
+            let on_page: Vec<usize> = (0..found_left.len())
+                .filter(|&j| alike(found_left[j].1))
+                .collect();
+            let encoded_alike = enc_left.iter().filter(|x| alike(x.1)).count();
+            if on_page.len() == 1 && encoded_alike == 1 {
+                pairs.push((enc_left.remove(i), found_left.remove(on_page[0])));
+            } else {
+                i += 1;
+            }
+        }
+        // Report in the encoded order.
+        pairs.sort_by_key(|(e, _)| enc.iter().position(|x| x.0 == e.0));
+        for ((key, e), (_, f)) in pairs {
+            let error = error_fact(&e.body, &e.label, self.statements);
+            self.example(key, e, f, &error);
+        }
+        for (key, e) in enc_left {
+            let error = error_fact(&e.body, &e.label, self.statements);
+            self.push(
+                example_fact(e.kind, None, &error),
+                format!("examples[{key}]"),
+                DriftKind::Removed,
+                to_json(*e),
+                Value::Null,
+            );
         }
         for (key, f) in found_left {
             let error = error_fact(&f.body, &f.label, self.statements);

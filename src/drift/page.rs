@@ -329,17 +329,18 @@ fn param_row(
     if name.is_empty() {
         return Err(ParseError::at(line, "params row without a name"));
     }
-    let required =
-        match fold(&clean_inline(required)).as_str() {
-            "yes" | "si" | "true" | "required" | "requerido" | "obligatorio" | "y" => true,
-            "no" | "false" | "optional" | "opcional" | "n" => false,
-            other => return Err(ParseError::at(
+    let required = match fold(&clean_inline(required)).as_str() {
+        "yes" | "si" | "true" | "required" | "requerido" | "obligatorio" | "y" => true,
+        "no" | "false" | "optional" | "opcional" | "n" => false,
+        other => {
+            return Err(ParseError::at(
                 line,
                 format!(
                     "the Required column of {name} says {other:?}: expected Yes or No (Sí or No)"
                 ),
-            )),
-        };
+            ))
+        }
+    };
     let description = clean_inline(description.unwrap_or(""));
     Ok(Param {
         name,

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::contract::{Example, Page};
+use crate::contract::{Example, ExampleKind, Page};
 
 use super::page::endpoint_line;
 use super::page::{
@@ -70,7 +70,12 @@ pub fn parse(text: &str) -> Result<Page, ParseError> {
                     }
                     None => (heading.clone(), status_of(&heading)),
                 };
-                let kind = kind_of(status, &heading);
+                // A label that says what it is ("Error Responses") wins
+                // over the heading it stands under.
+                let kind = match kind_of(status, &label) {
+                    ExampleKind::Object => kind_of(status, &heading),
+                    kind => kind,
+                };
                 page.examples.push(Example {
                     label,
                     status,
