@@ -41,9 +41,12 @@ struct Differ<'a> {
     out: Vec<Drift>,
 }
 
+/// An item with the key that tells it apart.
+type Keyed<'a, T> = (String, &'a T);
+
 /// Keys that tell items apart, with `#2`, `#3` for repeats ("Error
 /// Responses", "Error Responses#2").
-fn keyed<T>(items: &[T], key: impl Fn(&T) -> String) -> Vec<(String, &T)> {
+fn keyed<T>(items: &[T], key: impl Fn(&T) -> String) -> Vec<Keyed<'_, T>> {
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     items
         .iter()
@@ -221,12 +224,12 @@ impl Differ<'_> {
     fn examples(&mut self, encoded: &[Example], found: &[Example]) {
         let enc = keyed(encoded, |x| x.label.clone());
         let fnd = keyed(found, |x| x.label.clone());
-        let mut enc_left: Vec<&(String, &Example)> = Vec::new();
-        let mut found_left: Vec<&(String, &Example)> = fnd
+        let mut enc_left: Vec<&Keyed<Example>> = Vec::new();
+        let mut found_left: Vec<&Keyed<Example>> = fnd
             .iter()
             .filter(|(k, _)| !enc.iter().any(|(ek, _)| ek == k))
             .collect();
-        let mut pairs: Vec<(&(String, &Example), &(String, &Example))> = Vec::new();
+        let mut pairs: Vec<(&Keyed<Example>, &Keyed<Example>)> = Vec::new();
         for entry in &enc {
             match fnd.iter().find(|(k, _)| *k == entry.0) {
                 Some(f) => pairs.push((entry, f)),
