@@ -12,16 +12,12 @@ use crate::contract::{Example, ExampleKind, Page};
 
 use super::page::{
     clean_inline, endpoint_line, is_purpose_intro, json_error, kind_of, note_topics, opens_table,
-    purpose_item, read_table, status_of, strip_heading_artefacts, ParseError, Section, Table,
+    purpose_item, re, read_table, status_of, strip_heading_artefacts, ParseError, Section, Table,
 };
 
-static HEADING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(#{1,6})\s+(.*?)\s*#*\s*$").unwrap_or_else(|e| panic!("heading pattern: {e}"))
-});
-static TAB_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"<TabItem\b[^>]*\blabel\s*=\s*["']([^"']+)["']"#)
-        .unwrap_or_else(|e| panic!("tab label pattern: {e}"))
-});
+static HEADING: LazyLock<Regex> = LazyLock::new(|| re(r"^(#{1,6})\s+(.*?)\s*#*\s*$"));
+static TAB_LABEL: LazyLock<Regex> =
+    LazyLock::new(|| re(r#"<TabItem\b[^>]*\blabel\s*=\s*["']([^"']+)["']"#));
 
 /// Parse a Markdown/MDX page into the fact-sheet page structure.
 pub fn parse(text: &str) -> Result<Page, ParseError> {

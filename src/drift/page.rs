@@ -28,7 +28,7 @@ impl ParseError {
     }
 }
 
-fn re(pattern: &str) -> Regex {
+pub fn re(pattern: &str) -> Regex {
     // The patterns are literals of this module; a typo is a bug caught by
     // every parser test, not a runtime condition.
     Regex::new(pattern).unwrap_or_else(|e| panic!("bad built-in pattern {pattern}: {e}"))
@@ -569,4 +569,90 @@ pub fn json_error(first_line: usize, error: &serde_json::Error) -> ParseError {
             error.column()
         ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_cells_with_and_without_outer_pipes() {
+        assert_eq!(table_cells("| a | b |"), ["a", "b"]);
+        assert_eq!(table_cells("a | b |"), ["a", "b"]);
+        assert_eq!(table_cells("a | b"), ["a", "b"]);
+        assert_eq!(table_cells(r"| a \| b | c |"), ["a | b", "c"]);
+        assert!(is_separator_row("|---|:--:|"));
+        assert!(!is_separator_row("| a | - |"));
+    }
+
+    #[test]
+    fn heading_artefacts_are_stripped_but_accents_kept() {
+        assert_eq!(
+            strip_heading_artefacts("Headersβ"),
+            ("Headers".into(), true)
+        );
+        assert_eq!(
+            strip_heading_artefacts("Información"),
+            ("Información".into(), false)
+        );
+        assert_eq!(strip_heading_artefacts("Notes ¶"), ("Notes".into(), true));
+    }
+
+    #[test]
+    fn statuses_from_labels() {
+        assert_eq!(status_of("409 (Email Domain)"), Some(409));
+        assert_eq!(status_of("200"), Some(200));
+        assert_eq!(status_of("Response Example"), None);
+        assert_eq!(status_of("4090"), None);
+        assert_eq!(status_of("999"), None);
+    }
+
+    #[test]
+    fn descriptions_give_conditions_formats_and_defaults() {
+        let d = "Código de país. Requerido si se proporciona phone. Formato: +123";
+        assert_eq!(required_if(d).as_deref(), Some("phone"));
+        assert_eq!(labelled_value(&FORMAT, d).as_deref(), Some("+123"));
+        assert_eq!(
+            labelled_value(&DEFAULT, "Idioma. Por defecto: \"es\"").as_deref(),
+            Some("es")
+        );
+        assert_eq!(
+            labelled_value(&DEFAULT, "Language. Default: \"en\".").as_deref(),
+            Some("en")
+        );
+        assert_eq!(required_if("The phone number"), None);
+    }
+
+    #[test]
+    fn note_topics_in_both_languages() {
+        let mut en = BTreeMap::new();
+        note_topics(
+            "- Status: New registrations start with status STARTED. - Language: Defaults to \"en\"if not provided.",
+            &mut en,
+        );
+        assert_eq!(
+            en.get("initial_status").map(String::as_str),
+            Some("STARTED")
+        );
+        assert_eq!(en.get("language_default").map(String::as_str), Some("en"));
+        let mut es = BTreeMap::new();
+        note_topics(
+            "- Código de País: formato +XXX (máximo 1-3 dígitos). - Teléfono: solo dígitos.",
+            &mut es,
+        );
+        assert_eq!(
+            es.get("country_code_digits").map(String::as_str),
+            Some("1-3")
+        );
+        assert_eq!(
+            es.get("phone_format").map(String::as_str),
+            Some("digits-only")
+        );
+        let mut none = BTreeMap::new();
+        note_topics(
+            "Any phone or email validations completed before are deleted.",
+            &mut none,
+        );
+        assert!(none.is_empty());
+    }
 }

@@ -8,10 +8,10 @@ use std::collections::BTreeMap;
 
 use crate::contract::{Example, ExampleKind, Page};
 
-use super::page::endpoint_line;
 use super::page::{
-    is_known_heading, is_purpose_intro, json_values_from, kind_of, note_topics, opens_table,
-    purpose_item, read_table, status_of, strip_heading_artefacts, ParseError, Section, Table,
+    endpoint_line, is_known_heading, is_purpose_intro, json_values_from, kind_of, note_topics,
+    opens_table, purpose_item, read_table, status_of, strip_heading_artefacts, ParseError, Section,
+    Table,
 };
 
 /// Parse a text export into the fact-sheet page structure.
