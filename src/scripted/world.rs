@@ -2,7 +2,6 @@
 //! exchanges made) and the run context shared by every scenario (client,
 //! contract, profile, the check collector).
 
-use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -339,10 +338,4 @@ pub fn token(body: &Value) -> Option<String> {
 /// A compact view of a response for `observed`.
 pub fn observed_response(response: &Response) -> Value {
     json!({"status": response.status, "body": response.json.clone().unwrap_or(Value::Null)})
-}
-
-/// Whether a fact's claims contain `key` in any variant's sheet (used to
-/// keep alignment honest: a variant that says nothing stays silent).
-pub fn claims_key(claims: &BTreeMap<Variant, Map<String, Value>>, key: &str) -> bool {
-    claims.values().any(|c| c.contains_key(key))
 }
