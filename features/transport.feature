@@ -53,3 +53,17 @@ Feature: Transport and authentication
       | null-fields      | {"project": null, "projectFlow": null, "email": null} |
       | nested           | {"project": {"a": {"b": {"c": [[[[[]]]]]}}}} |
       | odd-unicode      | {"project": "p", "projectFlow": "f", "email": "\\u0000@\\ud800.test", "fullName": "\\u202eevil"} |
+
+  @fact:http.no-server-error @must
+  Scenario: names in any script are not a server error
+    Given a valid registration request with an email
+    But the request has "fullName" set to "Zoë Ñúñez 🦀 مرحبا שלום"
+    When I create the registration
+    Then the response is not a server error
+
+  @fact:http.no-server-error @must
+  Scenario: a very long name is not a server error
+    Given a valid registration request with an email
+    But the request has "fullName" of 10000 characters
+    When I create the registration
+    Then the response is not a server error

@@ -69,6 +69,27 @@ pub enum ConfigError {
 }
 
 impl RunConfig {
+    /// A run against `url` with `token`, judged by `profile`, with every
+    /// other option at its default and no report written by the engine.
+    pub fn for_target(url: &str, token: &str, profile: &str) -> RunConfig {
+        RunConfig {
+            target: Some(url.to_string()),
+            token: Some(token.to_string()),
+            project: None,
+            project_flow: None,
+            blocked_email_domain: None,
+            profile: profile.to_string(),
+            tags: None,
+            phases: Phases::Both,
+            cases: 500,
+            seed: None,
+            concurrency: 16,
+            timeout: Duration::from_secs(10),
+            report_dir: PathBuf::from("reports"),
+            strict: false,
+        }
+    }
+
     /// Flags over the config file over the defaults.
     pub fn from_args(args: RunArgs) -> Result<RunConfig, ConfigError> {
         let file = match &args.config {

@@ -14,6 +14,7 @@ pub mod exit;
 pub mod generated;
 pub mod report;
 pub mod scripted;
+pub mod selftest;
 pub mod server;
 pub mod suite;
 pub mod target;

@@ -61,7 +61,7 @@
 //! `sub` (registration `_id`), `client`, `project`, `projectFlow`, `iat`,
 //! `exp` (24 hours later), `jti`.
 //!
-//! **List** `GET /v2/app-registrations?page=1&limit=20`: oldest first;
+//! **List** `GET /v2/app-registrations?page=1&limit=20`: newest first;
 //! `page` >= 1, `limit` 1..=100 (decimal integers; anything else is a `409`
 //! validation error); answers `{"data":[...],"pagination":{page,limit,total}}`
 //! (legacy adds `"success":true`). **Retrieve** answers `{"data":{...}}`
@@ -79,6 +79,7 @@ mod body;
 mod create;
 mod ids;
 mod messages;
+pub mod mutants;
 mod problem;
 mod render;
 mod routes;
@@ -139,7 +140,7 @@ pub struct ServerConfig {
     pub variant: ServerVariant,
     /// Email domains the project does not allow (subdomains included).
     pub blocked_email_domains: Vec<String>,
-    /// Reserved for mutants (issue 7); `spawn` refuses `Some(_)` for now.
+    /// Break exactly one documented behaviour (see `server::mutants`).
     pub mutant: Option<String>,
     /// The known project.
     pub project: String,
@@ -183,8 +184,8 @@ impl std::fmt::Debug for ServerConfig {
 pub enum ServerError {
     #[error("{0}")]
     Sheet(#[from] SheetError),
-    #[error("mutant {0:?} is not available in this version: run without --mutant")]
-    MutantUnavailable(String),
+    #[error("there is no mutant {0:?}: `verifik-conformance selftest` lists them ({1})")]
+    UnknownMutant(String, String),
     #[error("the token must be 1 to 4096 visible ASCII characters without spaces (it travels in an HTTP header): pass another --token")]
     InvalidToken,
     #[error("the {0} must not be empty: pass a non-empty --{1}")]
@@ -225,8 +226,13 @@ pub struct AppState {
 impl AppState {
     /// Check the configuration and load the messages; no socket yet.
     pub fn new(config: &ServerConfig) -> Result<AppState, ServerError> {
-        if let Some(mutant) = &config.mutant {
-            return Err(ServerError::MutantUnavailable(mutant.clone()));
+        if let Some(name) = &config.mutant {
+            if mutants::find(name).is_none() {
+                return Err(ServerError::UnknownMutant(
+                    name.clone(),
+                    mutants::names().join(", "),
+                ));
+            }
         }
         let token_ok = (1..=4096).contains(&config.token.len())
             && config.token.bytes().all(|b| b.is_ascii_graphic());
@@ -350,7 +356,11 @@ pub async fn spawn(config: ServerConfig) -> Result<ServerHandle, ServerError> {
         source,
     })?;
     let (stop, stopped) = oneshot::channel::<()>();
-    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    let mut router = app(state);
+    if let Some(mutant) = config.mutant.as_deref().and_then(mutants::find) {
+        router = mutants::wrap(router, mutant, &config.token);
+    }
+    let service = router.into_make_service_with_connect_info::<SocketAddr>();
     let task = tokio::spawn(async move {
         // `serve` only returns on shutdown; accept errors are retried inside.
         let _ = axum::serve(listener, service)

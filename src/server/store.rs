@@ -168,7 +168,8 @@ impl Store {
         self.lock().records.get(id).cloned()
     }
 
-    /// Page `page` (from 1) of `limit` records, oldest first, and the total.
+    /// Page `page` (from 1) of `limit` records, newest first (so a client
+    /// finds what it just created on the first page), and the total.
     pub fn list(&self, page: u32, limit: u32) -> (Vec<Registration>, usize) {
         let inner = self.lock();
         let total = inner.order.len();
@@ -176,6 +177,7 @@ impl Store {
         let records = inner
             .order
             .iter()
+            .rev()
             .skip(start)
             .take(limit as usize)
             .filter_map(|id| inner.records.get(id).cloned())

@@ -42,6 +42,12 @@ fn with_field(world: &mut RegistrationWorld, field: String, value: String) {
     world.body.insert(field, Value::String(value));
 }
 
+#[given(expr = "the request has {string} of {int} characters")]
+fn with_long_field(world: &mut RegistrationWorld, field: String, length: usize) {
+    let value: String = "Ab ".chars().cycle().take(length).collect();
+    world.body.insert(field, Value::String(value));
+}
+
 #[given("the email is at the blocked domain")]
 fn blocked_email(world: &mut RegistrationWorld) {
     if let Some(domain) = world.ctx().blocked_email_domain.clone() {

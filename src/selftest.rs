@@ -1,0 +1,208 @@
+//! `selftest`: the suite proves its own strength. The faithful reference
+//! server must pass under each variant's own profile, and every mutant (one
+//! broken behaviour each) must be killed: at least one failing check on the
+//! fact it breaks, or a warning for a mutant of a should-level part.
+
+use futures::stream::{self, StreamExt};
+use serde::Serialize;
+
+use crate::check::Verdict;
+use crate::config::RunConfig;
+use crate::contract::Contract;
+use crate::server::mutants::{Mutant, MUTANTS};
+use crate::server::{self, ServerConfig};
+use crate::suite::{run_suite, variant_for_profile, SuiteError, EMBEDDED_BLOCKED_DOMAIN};
+
+/// How many suites run at once (each already runs its requests concurrently).
+const PARALLEL_SUITES: usize = 4;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FaithfulResult {
+    pub variant: String,
+    /// `pass` or `fail`.
+    pub verdict: String,
+    /// The failing checks, when any.
+    pub failures: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MutantResult {
+    pub name: String,
+    pub fact: String,
+    pub killed: bool,
+    /// The checks that killed it.
+    pub by: Vec<String>,
+    pub variant: String,
+    pub description: String,
+}
+
+/// `{"faithful":[...],"mutants":[...]}` (fixed; keys may be added).
+#[derive(Debug, Clone, Serialize)]
+pub struct KillMatrix {
+    pub faithful: Vec<FaithfulResult>,
+    pub mutants: Vec<MutantResult>,
+    pub duration_ms: u64,
+}
+
+impl KillMatrix {
+    pub fn all_good(&self) -> bool {
+        self.faithful.iter().all(|f| f.verdict == "pass") && self.mutants.iter().all(|m| m.killed)
+    }
+
+    pub fn to_text(&self) -> String {
+        use std::fmt::Write;
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "Faithful reference server, each variant under its own profile:"
+        );
+        for f in &self.faithful {
+            let _ = writeln!(out, "  {:<9} {}", f.variant, f.verdict.to_uppercase());
+            for failure in &f.failures {
+                let _ = writeln!(out, "            {failure}");
+            }
+        }
+        let _ = writeln!(out, "\nKill matrix ({} mutants):", self.mutants.len());
+        let name_width = self
+            .mutants
+            .iter()
+            .map(|m| m.name.len())
+            .max()
+            .unwrap_or(10);
+        let fact_width = self
+            .mutants
+            .iter()
+            .map(|m| m.fact.len())
+            .max()
+            .unwrap_or(10);
+        for m in &self.mutants {
+            let status = if m.killed { "killed  " } else { "SURVIVED" };
+            let by = m.by.iter().take(2).cloned().collect::<Vec<_>>().join(", ");
+            let more = m.by.len().saturating_sub(2);
+            let more = if more > 0 {
+                format!(" (+{more})")
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                out,
+                "  {:<name_width$}  {:<fact_width$}  {status}  {by}{more}",
+                m.name, m.fact
+            );
+        }
+        let killed = self.mutants.iter().filter(|m| m.killed).count();
+        let passing = self.faithful.iter().filter(|f| f.verdict == "pass").count();
+        let _ = writeln!(
+            out,
+            "\n{killed} of {} mutants killed; {passing} of {} faithful runs pass · {} ms",
+            self.mutants.len(),
+            self.faithful.len(),
+            self.duration_ms
+        );
+        out
+    }
+}
+
+/// What selftest runs each suite with.
+#[derive(Debug, Clone)]
+pub struct SelftestConfig {
+    pub cases: u32,
+    pub seed: Option<u64>,
+}
+
+fn suite_config(url: &str, token: &str, profile: &str, config: &SelftestConfig) -> RunConfig {
+    let mut run = RunConfig::for_target(url, token, profile);
+    run.blocked_email_domain = Some(EMBEDDED_BLOCKED_DOMAIN.into());
+    run.cases = config.cases;
+    run.seed = config.seed;
+    run
+}
+
+async fn serve(
+    variant: &str,
+    mutant: Option<&'static Mutant>,
+) -> Result<server::ServerHandle, SuiteError> {
+    let mut server_config = ServerConfig::new(variant_for_profile(variant));
+    server_config.blocked_email_domains = vec![EMBEDDED_BLOCKED_DOMAIN.into()];
+    server_config.mutant = mutant.map(|m| m.name.to_string());
+    server::spawn(server_config)
+        .await
+        .map_err(|e| SuiteError::Harness(format!("the reference server did not start: {e}")))
+}
+
+async fn faithful(
+    variant: &'static str,
+    config: &SelftestConfig,
+    contract: &'static Contract,
+) -> Result<FaithfulResult, SuiteError> {
+    let server = serve(variant, None).await?;
+    let outcome = run_suite(
+        &suite_config(server.url(), server.token(), variant, config),
+        contract,
+    )
+    .await;
+    server.shutdown().await;
+    let failures: Vec<String> = outcome?
+        .checks
+        .iter()
+        .filter(|c| matches!(c.verdict, Verdict::Fail | Verdict::Warn))
+        .map(|c| format!("{} {}: {}", c.verdict, c.id, c.message))
+        .collect();
+    Ok(FaithfulResult {
+        variant: variant.to_string(),
+        verdict: if failures.is_empty() { "pass" } else { "fail" }.into(),
+        failures,
+    })
+}
+
+async fn against(
+    mutant: &'static Mutant,
+    config: &SelftestConfig,
+    contract: &'static Contract,
+) -> Result<MutantResult, SuiteError> {
+    let server = serve(mutant.variant, Some(mutant)).await?;
+    let outcome = run_suite(
+        &suite_config(server.url(), server.token(), mutant.variant, config),
+        contract,
+    )
+    .await;
+    server.shutdown().await;
+    let by: Vec<String> = outcome?
+        .checks
+        .iter()
+        .filter(|c| c.fact == mutant.fact)
+        .filter(|c| c.verdict == Verdict::Fail || (mutant.should && c.verdict == Verdict::Warn))
+        .map(|c| c.id.clone())
+        .collect();
+    Ok(MutantResult {
+        name: mutant.name.into(),
+        fact: mutant.fact.into(),
+        killed: !by.is_empty(),
+        by,
+        variant: mutant.variant.into(),
+        description: mutant.description.into(),
+    })
+}
+
+/// Run every faithful variant and every mutant; a harness failure (a server
+/// that does not start) is an error, a surviving mutant is a result.
+pub async fn run_selftest(
+    config: &SelftestConfig,
+    contract: &'static Contract,
+) -> Result<KillMatrix, SuiteError> {
+    let started = std::time::Instant::now();
+    let mut faithful_runs = Vec::new();
+    for variant in ["current", "legacy", "overview"] {
+        faithful_runs.push(faithful(variant, config, contract).await?);
+    }
+    let mutants: Vec<Result<MutantResult, SuiteError>> = stream::iter(MUTANTS.iter())
+        .map(|m| against(m, config, contract))
+        .buffered(PARALLEL_SUITES)
+        .collect()
+        .await;
+    Ok(KillMatrix {
+        faithful: faithful_runs,
+        mutants: mutants.into_iter().collect::<Result<_, _>>()?,
+        duration_ms: started.elapsed().as_millis() as u64,
+    })
+}

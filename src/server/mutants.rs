@@ -1,0 +1,729 @@
+//! Mutants: the reference server with exactly one documented behaviour
+//! broken, for `selftest` to prove the suite catches each one.
+//!
+//! A mutant is a rewrite of the request before the faithful server sees it
+//! and of the response after it answers, applied as one middleware around
+//! the faithful router: the faithful logic itself never changes, and each
+//! mutant names the fact it breaks.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+
+use axum::body::{to_bytes, Body};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::{from_fn_with_state, Next};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use serde_json::{json, Map, Value};
+
+/// The request as a mutant sees it.
+pub struct MutantRequest {
+    pub method: Method,
+    pub path: String,
+    /// Whether the request carries the server's own token.
+    pub authorized: bool,
+    /// The JSON body, when it is JSON.
+    pub body: Option<Value>,
+}
+
+/// The response as a mutant rewrites it.
+pub struct MutantResponse {
+    pub status: u16,
+    pub body: Value,
+    /// Answer this text instead of JSON.
+    pub raw: Option<String>,
+    pub content_type: &'static str,
+}
+
+/// Per-server memory of a stateful mutant (tokens seen, ids handed out).
+#[derive(Default)]
+pub struct MutantMemory {
+    tokens: Mutex<HashMap<String, Value>>,
+    counter: AtomicU32,
+}
+
+type RequestRewrite = fn(&mut MutantRequest);
+type ResponseRewrite = fn(&MutantRequest, &mut MutantResponse, &MutantMemory);
+
+/// One deliberately broken behaviour.
+pub struct Mutant {
+    pub name: &'static str,
+    /// The fact of FACTS.md it breaks.
+    pub fact: &'static str,
+    /// Whether only a should-level part of the fact breaks (a warn kills it).
+    pub should: bool,
+    /// The server variant (and profile) it is judged under.
+    pub variant: &'static str,
+    pub description: &'static str,
+    request: RequestRewrite,
+    response: ResponseRewrite,
+}
+
+fn keep_request(_: &mut MutantRequest) {}
+fn keep_response(_: &MutantRequest, _: &mut MutantResponse, _: &MutantMemory) {}
+
+const fn mutant(name: &'static str, fact: &'static str, description: &'static str) -> Mutant {
+    Mutant {
+        name,
+        fact,
+        should: false,
+        variant: "current",
+        description,
+        request: keep_request,
+        response: keep_response,
+    }
+}
+
+impl Mutant {
+    const fn on_request(mut self, rewrite: RequestRewrite) -> Self {
+        self.request = rewrite;
+        self
+    }
+    const fn on_response(mut self, rewrite: ResponseRewrite) -> Self {
+        self.response = rewrite;
+        self
+    }
+    const fn should_level(mut self) -> Self {
+        self.should = true;
+        self
+    }
+    const fn under(mut self, variant: &'static str) -> Self {
+        self.variant = variant;
+        self
+    }
+}
+
+fn is_create(r: &MutantRequest) -> bool {
+    r.method == Method::POST && r.path == "/v2/app-registrations"
+}
+
+fn is_list(r: &MutantRequest) -> bool {
+    r.method == Method::GET && r.path == "/v2/app-registrations"
+}
+
+fn is_retrieve(r: &MutantRequest) -> bool {
+    r.method == Method::GET && r.path.starts_with("/v2/app-registrations/")
+}
+
+fn field<'a>(r: &'a MutantRequest, name: &str) -> Option<&'a Value> {
+    r.body.as_ref().and_then(|b| b.get(name))
+}
+
+fn set_field(r: &mut MutantRequest, name: &str, value: Value) {
+    if let Some(Value::Object(map)) = r.body.as_mut() {
+        map.insert(name.into(), value);
+    }
+}
+
+fn registration(p: &mut MutantResponse) -> Option<&mut Map<String, Value>> {
+    p.body
+        .pointer_mut("/data/appRegistration")
+        .and_then(Value::as_object_mut)
+}
+
+fn refuse(p: &mut MutantResponse, message: &str, code: &str) {
+    p.status = 409;
+    p.body = json!({"message": message, "code": code, "status": 409});
+}
+
+/// Any string value of the body, however deep.
+fn any_string(value: &Value, test: &dyn Fn(&str) -> bool) -> bool {
+    match value {
+        Value::String(s) => test(s),
+        Value::Array(items) => items.iter().any(|v| any_string(v, test)),
+        Value::Object(map) => map.values().any(|v| any_string(v, test)),
+        _ => false,
+    }
+}
+
+fn internal_error(p: &mut MutantResponse) {
+    p.status = 500;
+    p.body = json!({"message": "internal error", "code": "Internal", "status": 500});
+}
+
+/// Keep the first token issued per contact and hand it out again.
+fn reuse_token(r: &MutantRequest, p: &mut MutantResponse, memory: &MutantMemory, key: &str) {
+    if !is_create(r) || p.status != 200 {
+        return;
+    }
+    let Some(contact) = field(r, key) else {
+        return;
+    };
+    let Some(token) = p.body.pointer("/data/token").cloned() else {
+        return;
+    };
+    if let Ok(mut seen) = memory.tokens.lock() {
+        let first = seen.entry(contact.to_string()).or_insert(token);
+        p.body["data"]["token"] = first.clone();
+    }
+}
+
+/// Every mutant, in a stable order.
+pub static MUTANTS: &[Mutant] = &[
+    mutant(
+        "auth-not-enforced",
+        "auth.bearer-required",
+        "answers without a valid bearer token",
+    )
+    .on_request(|r| r.authorized = true),
+    mutant(
+        "plain-text-bodies",
+        "http.json",
+        "answers plain text instead of JSON",
+    )
+    .on_response(|_, p, _| p.raw = Some("done".into())),
+    mutant(
+        "wrong-content-type",
+        "http.json",
+        "labels its JSON text/plain",
+    )
+    .should_level()
+    .on_response(|_, p, _| p.content_type = "text/plain"),
+    mutant(
+        "500-on-malformed-json",
+        "http.no-server-error",
+        "a body that is not JSON gets a 500",
+    )
+    .on_response(|r, p, _| {
+        if r.body.is_none() && r.method == Method::POST {
+            internal_error(p);
+        }
+    }),
+    mutant(
+        "500-on-null",
+        "http.no-server-error",
+        "a JSON null in the body gets a 500",
+    )
+    .on_response(|r, p, _| {
+        let has_null = r
+            .body
+            .as_ref()
+            .and_then(Value::as_object)
+            .is_some_and(|o| o.values().any(Value::is_null));
+        if has_null {
+            internal_error(p);
+        }
+    }),
+    mutant(
+        "500-on-wrong-type",
+        "http.no-server-error",
+        "a number where a string belongs gets a 500",
+    )
+    .on_response(|r, p, _| {
+        let has_number = r
+            .body
+            .as_ref()
+            .and_then(Value::as_object)
+            .is_some_and(|o| o.values().any(Value::is_number));
+        if has_number {
+            internal_error(p);
+        }
+    }),
+    mutant(
+        "500-on-unicode",
+        "http.no-server-error",
+        "a non-ASCII string gets a 500",
+    )
+    .on_response(|r, p, _| {
+        if r.body
+            .as_ref()
+            .is_some_and(|b| any_string(b, &|s| !s.is_ascii()))
+        {
+            internal_error(p);
+        }
+    }),
+    mutant(
+        "500-on-long-string",
+        "http.no-server-error",
+        "a string over 200 characters gets a 500",
+    )
+    .on_response(|r, p, _| {
+        if r.body
+            .as_ref()
+            .is_some_and(|b| any_string(b, &|s| s.chars().count() > 200))
+        {
+            internal_error(p);
+        }
+    }),
+    mutant(
+        "project-optional",
+        "create.project-required",
+        "accepts a create without project",
+    )
+    .on_request(|r| {
+        if is_create(r) && field(r, "project").is_none() {
+            set_field(r, "project", json!("p-default"));
+        }
+    }),
+    mutant(
+        "flow-optional",
+        "create.project-flow-required",
+        "accepts a create without projectFlow",
+    )
+    .on_request(|r| {
+        if is_create(r) && field(r, "projectFlow").is_none() {
+            set_field(r, "projectFlow", json!("f-default"));
+        }
+    }),
+    mutant(
+        "contact-message-reworded",
+        "create.contact-required",
+        "words the missing-contact error differently",
+    )
+    .on_response(|_, p, _| {
+        if p.body["code"] == json!("MissingParameter")
+            && p.body["message"] == json!("Needs an email or a phone at least")
+        {
+            p.body["message"] = json!("email or phone needed");
+        }
+    }),
+    mutant(
+        "phone-alone-refused",
+        "create.contact-either",
+        "refuses a phone without an email",
+    )
+    .on_response(|r, p, _| {
+        if is_create(r)
+            && field(r, "email").is_none()
+            && field(r, "phone").is_some()
+            && p.status == 200
+        {
+            refuse(p, "Needs an email or a phone at least", "MissingParameter");
+        }
+    }),
+    mutant(
+        "country-code-optional",
+        "create.country-code-required",
+        "accepts a phone without countryCode",
+    )
+    .on_request(|r| {
+        if is_create(r) && field(r, "phone").is_some() && field(r, "countryCode").is_none() {
+            set_field(r, "countryCode", json!("+57"));
+        }
+    }),
+    mutant(
+        "country-code-unchecked",
+        "create.country-code-format",
+        "accepts any countryCode",
+    )
+    .should_level()
+    .on_request(|r| {
+        if is_create(r) && field(r, "countryCode").is_some_and(Value::is_string) {
+            set_field(r, "countryCode", json!("+57"));
+        }
+    }),
+    mutant(
+        "phone-unchecked",
+        "create.phone-digits",
+        "accepts phones with spaces, dashes or letters",
+    )
+    .should_level()
+    .on_request(|r| {
+        if let Some(phone) = field(r, "phone").and_then(Value::as_str) {
+            let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+            let digits = if digits.is_empty() {
+                "1".to_string()
+            } else {
+                digits
+            };
+            set_field(r, "phone", json!(digits));
+        }
+    }),
+    mutant(
+        "domain-unchecked",
+        "create.email-domain",
+        "accepts emails at a blocked domain",
+    )
+    .on_request(|r| {
+        if let Some(email) = field(r, "email").and_then(Value::as_str) {
+            if let Some((local, _)) = email.split_once('@') {
+                let replaced = format!("{local}@allowed.example.test");
+                set_field(r, "email", json!(replaced));
+            }
+        }
+    }),
+    mutant(
+        "full-name-required",
+        "create.full-name-optional",
+        "refuses a create without fullName",
+    )
+    .on_response(|r, p, _| {
+        if is_create(r) && field(r, "fullName").is_none() && p.status == 200 {
+            refuse(p, "fullName is required", "MissingParameter");
+        }
+    }),
+    mutant(
+        "first-name-refused",
+        "create.first-last-name",
+        "refuses firstName/lastName",
+    )
+    .on_response(|r, p, _| {
+        if is_create(r) && field(r, "firstName").is_some() && p.status == 200 {
+            refuse(p, "unknown field firstName", "InvalidParameter");
+        }
+    }),
+    mutant(
+        "no-language-default",
+        "create.language-default",
+        "leaves language empty when not sent",
+    )
+    .on_response(|r, p, _| {
+        if field(r, "language").is_none() {
+            if let Some(reg) = registration(p) {
+                reg.insert("language".into(), Value::Null);
+            }
+        }
+    }),
+    mutant(
+        "created-201",
+        "create.success-status",
+        "answers 201 to a create",
+    )
+    .on_response(|r, p, _| {
+        if is_create(r) && p.status == 200 {
+            p.status = 201;
+        }
+    }),
+    mutant(
+        "legacy-envelope",
+        "create.envelope",
+        "answers the legacy {success, data} envelope",
+    )
+    .on_response(|r, p, _| {
+        if is_create(r) && p.status == 200 {
+            if let Some(reg) = p.body.pointer("/data/appRegistration").cloned() {
+                let mut flat = reg;
+                flat["token"] = p.body["data"]["token"].clone();
+                p.body = json!({"success": true, "data": flat});
+            }
+        }
+    }),
+    mutant(
+        "no-client-field",
+        "create.registration-fields",
+        "leaves client out of the registration",
+    )
+    .on_response(|_, p, _| {
+        if let Some(reg) = registration(p) {
+            reg.remove("client");
+        }
+    }),
+    mutant(
+        "status-new",
+        "create.initial-status",
+        "starts registrations as \"new\"",
+    )
+    .on_response(|_, p, _| {
+        if let Some(reg) = registration(p) {
+            reg.insert("status".into(), json!("new"));
+        }
+    }),
+    mutant(
+        "current-step-number",
+        "create.current-step",
+        "gives currentStep as the number 1",
+    )
+    .should_level()
+    .on_response(|_, p, _| {
+        if let Some(reg) = registration(p) {
+            reg.insert("currentStep".into(), json!(1));
+        }
+    }),
+    mutant(
+        "echo-wrong-project",
+        "create.echo",
+        "answers another project than the one sent",
+    )
+    .on_response(|_, p, _| {
+        if let Some(reg) = registration(p) {
+            reg.insert("project".into(), json!("another-project"));
+        }
+    }),
+    mutant(
+        "no-information-validation",
+        "create.information-validation",
+        "leaves informationValidation out",
+    )
+    .on_response(|_, p, _| {
+        if let Some(data) = p.body.get_mut("data").and_then(Value::as_object_mut) {
+            data.remove("informationValidation");
+        }
+    }),
+    mutant(
+        "names-not-split",
+        "create.information-validation",
+        "does not split fullName into first and last name",
+    )
+    .should_level()
+    .on_response(|_, p, _| {
+        if let Some(info) = p
+            .body
+            .pointer_mut("/data/informationValidation")
+            .and_then(Value::as_object_mut)
+        {
+            info.insert("firstName".into(), Value::Null);
+            info.insert("lastName".into(), Value::Null);
+        }
+    }),
+    mutant(
+        "opaque-token",
+        "create.token-jwt",
+        "issues an opaque token instead of a JWT",
+    )
+    .on_response(|_, p, _| {
+        if p.body.pointer("/data/token").is_some() {
+            p.body["data"]["token"] = json!("opaque-session-token");
+        }
+    }),
+    mutant(
+        "timestamps-not-iso",
+        "create.timestamps",
+        "writes createdAt as free text",
+    )
+    .on_response(|_, p, _| {
+        if let Some(reg) = registration(p) {
+            reg.insert("createdAt".into(), json!("yesterday"));
+        }
+    }),
+    mutant(
+        "token-reused-email",
+        "token.recreate-email",
+        "hands out the same token again for the same email",
+    )
+    .on_response(|r, p, m| reuse_token(r, p, m, "email")),
+    mutant(
+        "token-reused-phone",
+        "token.recreate-phone",
+        "hands out the same token again for the same phone",
+    )
+    .on_response(|r, p, m| {
+        if field(r, "email").is_none() {
+            reuse_token(r, p, m, "phone");
+        }
+    }),
+    mutant(
+        "new-id-on-recreate",
+        "token.recreate-same-registration",
+        "gives every create a new registration id",
+    )
+    .should_level()
+    .on_response(|r, p, m| {
+        if is_create(r) {
+            if let Some(reg) = registration(p) {
+                let n = m.counter.fetch_add(1, Ordering::Relaxed);
+                reg.insert("_id".into(), json!(format!("{:024x}", 0xabc000 + n)));
+            }
+        }
+    }),
+    mutant(
+        "error-code-renamed",
+        "error.envelope",
+        "names the error code field errorCode",
+    )
+    .on_response(|_, p, _| {
+        if let Some(map) = p.body.as_object_mut() {
+            if let Some(code) = map.remove("code") {
+                map.insert("errorCode".into(), code);
+            }
+        }
+    }),
+    mutant(
+        "validation-400",
+        "error.http-409",
+        "answers validation errors with 400",
+    )
+    .on_response(|_, p, _| {
+        if p.status == 409 {
+            p.status = 400;
+            p.body["status"] = json!(400);
+        }
+    }),
+    mutant(
+        "body-status-wrong",
+        "error.status-consistent",
+        "writes status 400 in the body of a 409",
+    )
+    .on_response(|_, p, _| {
+        if p.status == 409 {
+            p.body["status"] = json!(400);
+        }
+    }),
+    mutant("list-404", "list.ok", "answers 404 to the list").on_response(|r, p, _| {
+        if is_list(r) && p.status == 200 {
+            p.status = 404;
+            p.body = json!({"message": "not found", "code": "NotFound", "status": 404});
+        }
+    }),
+    mutant("list-empty", "list.contains-created", "lists nothing")
+        .should_level()
+        .on_response(|r, p, _| {
+            if is_list(r) && p.status == 200 {
+                p.body = json!({"data": []});
+            }
+        }),
+    mutant(
+        "retrieve-404",
+        "retrieve.ok",
+        "cannot find any registration",
+    )
+    .on_response(|r, p, _| {
+        if is_retrieve(r) {
+            p.status = 404;
+            p.body = json!({"message": "not found", "code": "NotFound", "status": 404});
+        }
+    }),
+    mutant(
+        "unknown-200",
+        "retrieve.unknown",
+        "answers 200 for an unknown id",
+    )
+    .should_level()
+    .on_response(|r, p, _| {
+        if is_retrieve(r) && p.status == 404 {
+            p.status = 200;
+            p.body = json!({"data": {}});
+        }
+    }),
+    mutant("sync-405", "sync.ok", "refuses sync").on_response(|r, p, _| {
+        if r.method == Method::PUT {
+            p.status = 405;
+            p.body =
+                json!({"message": "method not allowed", "code": "MethodNotAllowed", "status": 405});
+        }
+    }),
+    mutant(
+        "flow-unchecked",
+        "create.invalid-project-flow",
+        "legacy: accepts an unknown project flow",
+    )
+    .under("legacy")
+    .on_request(|r| {
+        if is_create(r) && field(r, "projectFlow").is_some_and(Value::is_string) {
+            set_field(r, "projectFlow", json!(super::DEFAULT_PROJECT_FLOW));
+        }
+    }),
+    mutant(
+        "no-request-meta",
+        "create.legacy-request-meta",
+        "legacy: leaves ipAddress and userAgent off the record",
+    )
+    .under("legacy")
+    .on_response(|_, p, _| {
+        if let Some(data) = p.body.get_mut("data").and_then(Value::as_object_mut) {
+            data.remove("ipAddress");
+            data.remove("userAgent");
+        }
+    }),
+    mutant(
+        "object-without-steps",
+        "overview.object-shape",
+        "overview: leaves steps out of the object",
+    )
+    .under("overview")
+    .on_response(|r, p, _| {
+        if is_retrieve(r) || is_list(r) {
+            strip_key(&mut p.body, "steps");
+        }
+    }),
+];
+
+/// Remove `key` from every object of `value`.
+fn strip_key(value: &mut Value, key: &str) {
+    match value {
+        Value::Object(map) => {
+            map.remove(key);
+            map.values_mut().for_each(|v| strip_key(v, key));
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| strip_key(v, key)),
+        _ => {}
+    }
+}
+
+/// The mutant of that name.
+pub fn find(name: &str) -> Option<&'static Mutant> {
+    MUTANTS.iter().find(|m| m.name == name)
+}
+
+/// Every mutant name, for error messages and `--help`.
+pub fn names() -> Vec<&'static str> {
+    MUTANTS.iter().map(|m| m.name).collect()
+}
+
+struct Wrapped {
+    mutant: &'static Mutant,
+    token: String,
+    memory: MutantMemory,
+}
+
+/// The faithful router with `mutant` applied around it.
+pub fn wrap(router: Router, mutant: &'static Mutant, token: &str) -> Router {
+    let wrapped = Arc::new(Wrapped {
+        mutant,
+        token: token.to_string(),
+        memory: MutantMemory::default(),
+    });
+    router.layer(from_fn_with_state(wrapped, rewrite))
+}
+
+/// Bodies the faithful server would refuse as too large pass untouched.
+const INSPECT_LIMIT: usize = 1024 * 1024;
+
+async fn rewrite(State(wrapped): State<Arc<Wrapped>>, request: Request, next: Next) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let Ok(bytes) = to_bytes(body, INSPECT_LIMIT).await else {
+        let too_large =
+            json!({"message": "request body too large", "code": "PayloadTooLarge", "status": 413});
+        return (StatusCode::PAYLOAD_TOO_LARGE, axum::Json(too_large)).into_response();
+    };
+    let expected = format!("Bearer {}", wrapped.token);
+    let mut seen = MutantRequest {
+        method: parts.method.clone(),
+        path: parts.uri.path().to_string(),
+        authorized: parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            == Some(expected.as_str()),
+        body: serde_json::from_slice(&bytes).ok(),
+    };
+    let before = seen.body.clone();
+    let was_authorized = seen.authorized;
+    (wrapped.mutant.request)(&mut seen);
+    if seen.authorized && !was_authorized {
+        if let Ok(value) = HeaderValue::from_str(&expected) {
+            parts.headers.insert(header::AUTHORIZATION, value);
+        }
+    }
+    let bytes = match (&seen.body, seen.body != before) {
+        (Some(body), true) => serde_json::to_vec(body).unwrap_or_else(|_| bytes.to_vec()),
+        _ => bytes.to_vec(),
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let answer = next
+        .run(Request::from_parts(parts, Body::from(bytes)))
+        .await;
+
+    let (mut parts, body) = answer.into_parts();
+    let Ok(bytes) = to_bytes(body, INSPECT_LIMIT).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "answer too large").into_response();
+    };
+    let mut response = MutantResponse {
+        status: parts.status.as_u16(),
+        body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        raw: None,
+        content_type: "application/json",
+    };
+    (wrapped.mutant.response)(&seen, &mut response, &wrapped.memory);
+    parts.status = StatusCode::from_u16(response.status).unwrap_or(parts.status);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let (text, content_type) = match response.raw {
+        Some(raw) => (raw, "text/plain"),
+        None => (response.body.to_string(), response.content_type),
+    };
+    parts
+        .headers
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    Response::from_parts(parts, Body::from(text))
+}
