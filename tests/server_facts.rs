@@ -1007,7 +1007,8 @@ async fn list_retrieve_sync_current_and_legacy() {
         }
         let items = list.at("/data").as_array().unwrap().clone();
         assert_eq!(items.len(), 3);
-        for (item, reply) in items.iter().zip(&created) {
+        // newest first
+        for (item, reply) in items.iter().zip(created.iter().rev()) {
             assert_shape(item_shape, item);
             assert_eq!(*item, record(reply), "list.contains-created");
         }
@@ -1018,7 +1019,7 @@ async fn list_retrieve_sync_current_and_legacy() {
 
         let page2 = api.get(&format!("{COLLECTION}?limit=2&page=2")).await;
         assert_eq!(page2.at("/data").as_array().unwrap().len(), 1);
-        assert_eq!(page2.at("/data/0"), &record(&created[2]));
+        assert_eq!(page2.at("/data/0"), &record(&created[0]));
         let beyond = api.get(&format!("{COLLECTION}?page=50&unknown=1")).await;
         assert_eq!(beyond.at("/data"), &json!([]));
         for query in [

@@ -184,7 +184,7 @@ impl std::fmt::Debug for ServerConfig {
 pub enum ServerError {
     #[error("{0}")]
     Sheet(#[from] SheetError),
-    #[error("there is no mutant {0:?}: `verifik-conformance selftest` lists them ({1})")]
+    #[error("--mutant {0}: there is no such mutant; choose one of {1}")]
     UnknownMutant(String, String),
     #[error("the token must be 1 to 4096 visible ASCII characters without spaces (it travels in an HTTP header): pass another --token")]
     InvalidToken,
