@@ -33,3 +33,13 @@ pub(crate) fn contract() -> Result<&'static Contract, i32> {
         )
     })
 }
+
+/// A multi-threaded async runtime, or the exit code when none can start.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, i32> {
+    tokio::runtime::Runtime::new().map_err(|e| {
+        fail(
+            exit::HARNESS,
+            format_args!("cannot start the async runtime: {e}"),
+        )
+    })
+}

@@ -18,14 +18,9 @@ pub fn run(args: RunArgs) -> i32 {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let runtime = match tokio::runtime::Runtime::new() {
+    let runtime = match super::runtime() {
         Ok(r) => r,
-        Err(e) => {
-            return super::fail(
-                exit::HARNESS,
-                format_args!("cannot start the async runtime: {e}"),
-            )
-        }
+        Err(code) => return code,
     };
     let outcome = match runtime.block_on(run_suite(&config, contract)) {
         Ok(o) => o,

@@ -14,14 +14,9 @@ pub fn selftest(args: SelftestArgs) -> i32 {
         cases: args.cases.unwrap_or(200),
         seed: args.seed,
     };
-    let runtime = match tokio::runtime::Runtime::new() {
+    let runtime = match super::runtime() {
         Ok(r) => r,
-        Err(e) => {
-            return super::fail(
-                exit::HARNESS,
-                format_args!("cannot start the async runtime: {e}"),
-            )
-        }
+        Err(code) => return code,
     };
     let matrix = match runtime.block_on(run_selftest(&config, contract)) {
         Ok(m) => m,
