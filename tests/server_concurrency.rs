@@ -105,3 +105,61 @@ async fn updated_at_strictly_grows_under_bursts() {
         .collect();
     assert_eq!(stamps.len(), 32);
 }
+
+/// Whether anything still accepts connections on `addr`.
+async fn accepts(addr: std::net::SocketAddr) -> bool {
+    tokio::net::TcpStream::connect(addr).await.is_ok()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_and_drop_stop_the_server_despite_idle_keep_alive() {
+    let api = Api::start(ServerVariant::Current).await;
+    // Leave idle keep-alive connections in the client's pool.
+    for _ in 0..4 {
+        assert_eq!(api.get(COLLECTION).await.status, 200);
+    }
+    let addr = api.server.addr();
+    let Api { server, client } = api;
+    // Bounded: shutdown itself gives up on stuck connections after 5 s.
+    tokio::time::timeout(std::time::Duration::from_secs(30), server.shutdown())
+        .await
+        .expect("shutdown returns");
+    assert!(!accepts(addr).await, "stopped listening");
+    drop(client);
+
+    let api = Api::start(ServerVariant::Legacy).await;
+    let addr = api.server.addr();
+    assert!(accepts(addr).await);
+    drop(api);
+    let mut stopped = false;
+    for _ in 0..100 {
+        if !accepts(addr).await {
+            stopped = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(stopped, "dropping the handle stops the server");
+}
+
+#[tokio::test]
+async fn spawn_refuses_mutants_and_bad_tokens_for_now() {
+    use verifik_conformance::server::{spawn, ServerConfig, ServerError};
+    let mut config = ServerConfig::new(ServerVariant::Current);
+    config.mutant = Some("no-auth".into());
+    let error = spawn(config).await.unwrap_err();
+    assert!(
+        matches!(error, ServerError::MutantUnavailable(_)),
+        "{error}"
+    );
+    assert!(error.is_usage());
+    let mut config = ServerConfig::new(ServerVariant::Current);
+    config.token = "two words".into();
+    assert!(matches!(
+        spawn(config).await.unwrap_err(),
+        ServerError::InvalidToken
+    ));
+    // The token never shows in Debug output.
+    let config = ServerConfig::new(ServerVariant::Current);
+    assert!(!format!("{config:?}").contains(&config.token));
+}

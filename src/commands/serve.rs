@@ -38,6 +38,17 @@ pub fn serve(args: ServeArgs) -> i32 {
         Err(e) => return super::fail(exit::HARNESS, format_args!("cannot start tokio: {e}")),
     };
     runtime.block_on(async move {
+        // Handlers go in before the first line is printed: a supervisor may
+        // signal as soon as it has read it.
+        let mut stop = match StopSignals::install() {
+            Ok(stop) => stop,
+            Err(e) => {
+                return super::fail(
+                    exit::HARNESS,
+                    format_args!("cannot listen for signals: {e}"),
+                )
+            }
+        };
         let handle = match spawn(config).await {
             Ok(handle) => handle,
             Err(e) => {
@@ -62,28 +73,49 @@ pub fn serve(args: ServeArgs) -> i32 {
             handle.project(),
             handle.project_flow()
         );
-        if let Err(e) = stop_signal().await {
-            handle.shutdown().await;
-            return super::fail(exit::HARNESS, format_args!("cannot wait for signals: {e}"));
-        }
+        stop.wait().await;
         handle.shutdown().await;
         eprintln!("stopped");
         exit::OK
     })
 }
 
-/// Ctrl-C, or SIGTERM on Unix.
-async fn stop_signal() -> std::io::Result<()> {
+/// Ctrl-C (SIGINT) or SIGTERM on Unix; Ctrl-C elsewhere.
+struct StopSignals {
     #[cfg(unix)]
-    {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-        tokio::select! {
-            r = tokio::signal::ctrl_c() => r,
-            _ = term.recv() => Ok(()),
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl StopSignals {
+    fn install() -> std::io::Result<StopSignals> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Ok(StopSignals {
+                interrupt: signal(SignalKind::interrupt())?,
+                terminate: signal(SignalKind::terminate())?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(StopSignals {})
         }
     }
-    #[cfg(not(unix))]
-    {
-        tokio::signal::ctrl_c().await
+
+    async fn wait(&mut self) {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.interrupt.recv() => {}
+                _ = self.terminate.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            // Without a handler there is nothing to wait for but Ctrl-C.
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
