@@ -380,3 +380,40 @@ fn facts_text_output_snapshot() {
     assert!(out.status.success());
     insta::assert_snapshot!(String::from_utf8(out.stdout).unwrap());
 }
+
+#[test]
+fn every_fact_has_a_scenario_or_an_untestable_reason() {
+    let c = contract();
+    let coverage = verifik_conformance::scripted::coverage();
+    for fact in c.facts() {
+        let covered = coverage
+            .get(fact.id.as_str())
+            .is_some_and(|c| !c.is_empty());
+        match &fact.untestable {
+            Some(reason) => {
+                assert!(!covered, "{} is untestable yet has scenarios", fact.id);
+                assert!(!reason.is_empty());
+            }
+            None => assert!(covered, "{} has no scenario", fact.id),
+        }
+    }
+    // and no scenario names a fact the contract does not know
+    for (path, text) in verifik_conformance::scripted::feature_texts() {
+        let feature = verifik_conformance::scripted::parse_feature(path, text).unwrap();
+        for scenario in &feature.scenarios {
+            let facts: Vec<&str> = scenario
+                .tags
+                .iter()
+                .filter_map(|t| t.strip_prefix("fact:"))
+                .collect();
+            assert!(
+                !facts.is_empty(),
+                "{path}: {:?} has no @fact tag",
+                scenario.name
+            );
+            for fact in facts {
+                assert!(c.fact(fact).is_some(), "{path}: unknown fact {fact}");
+            }
+        }
+    }
+}

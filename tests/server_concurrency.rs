@@ -143,15 +143,12 @@ async fn shutdown_and_drop_stop_the_server_despite_idle_keep_alive() {
 }
 
 #[tokio::test]
-async fn spawn_refuses_mutants_and_bad_tokens_for_now() {
+async fn spawn_refuses_unknown_mutants_and_bad_tokens() {
     use verifik_conformance::server::{spawn, ServerConfig, ServerError};
     let mut config = ServerConfig::new(ServerVariant::Current);
     config.mutant = Some("no-auth".into());
     let error = spawn(config).await.unwrap_err();
-    assert!(
-        matches!(error, ServerError::MutantUnavailable(_)),
-        "{error}"
-    );
+    assert!(matches!(error, ServerError::UnknownMutant(..)), "{error}");
     assert!(error.is_usage());
     let mut config = ServerConfig::new(ServerVariant::Current);
     config.token = "two words".into();
