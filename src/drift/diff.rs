@@ -289,32 +289,21 @@ impl Differ<'_> {
 
     fn example(&mut self, key: &str, e: &Example, f: &Example, error: &str) {
         let item = format!("examples[{key}]");
-        if e.label != f.label {
-            self.push(
-                example_fact(e.kind, Some("label"), error),
-                format!("{item}.label"),
-                DriftKind::Changed,
-                json!(e.label),
-                json!(f.label),
-            );
-        }
-        if e.status != f.status {
-            self.push(
-                example_fact(e.kind, Some("status"), error),
-                format!("{item}.status"),
-                DriftKind::Changed,
-                json!(e.status),
-                json!(f.status),
-            );
-        }
-        if e.kind != f.kind {
-            self.push(
-                example_fact(e.kind, Some("kind"), error),
-                format!("{item}.kind"),
-                DriftKind::Changed,
-                to_json(&e.kind),
-                to_json(&f.kind),
-            );
+        let fields = [
+            ("label", json!(e.label), json!(f.label)),
+            ("status", json!(e.status), json!(f.status)),
+            ("kind", to_json(&e.kind), to_json(&f.kind)),
+        ];
+        for (field, encoded, found) in fields {
+            if encoded != found {
+                self.push(
+                    example_fact(e.kind, Some(field), error),
+                    format!("{item}.{field}"),
+                    DriftKind::Changed,
+                    encoded,
+                    found,
+                );
+            }
         }
         let mut changes = Vec::new();
         diff_json(&e.body, &f.body, &mut Vec::new(), &mut changes);

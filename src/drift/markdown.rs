@@ -11,8 +11,8 @@ use regex::Regex;
 use crate::contract::{Example, ExampleKind, Page};
 
 use super::page::{
-    clean_inline, endpoint_line, is_purpose_intro, json_error, kind_of, note_topics, opens_table,
-    purpose_item, re, read_table, status_of, strip_heading_artefacts, ParseError, Section, Table,
+    clean_inline, is_purpose_intro, json_error, kind_of, note_topics, purpose_item, re,
+    read_endpoint_or_table, status_of, strip_heading_artefacts, ParseError, Section,
 };
 
 static HEADING: LazyLock<Regex> = LazyLock::new(|| re(r"^(#{1,6})\s+(.*?)\s*#*\s*$"));
@@ -99,15 +99,7 @@ pub fn parse(text: &str) -> Result<Page, ParseError> {
             i += 1;
             continue;
         }
-        if let Some(endpoint) = endpoint_line(line) {
-            page.endpoints.push(endpoint);
-            i += 1;
-        } else if opens_table(&lines, i) {
-            let (table, next) = read_table(&lines, i)?;
-            match table {
-                Table::Headers(headers) => page.headers.extend(headers),
-                Table::Params(params) => page.params.extend(params),
-            }
+        if let Some(next) = read_endpoint_or_table(&lines, i, &mut page)? {
             i = next;
         } else if section == Section::Notes {
             prose_notes.push(' ');

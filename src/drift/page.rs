@@ -222,6 +222,29 @@ pub fn opens_table(lines: &[&str], i: usize) -> bool {
         && lines.get(i + 1).is_some_and(|next| is_separator_row(next))
 }
 
+/// Read an endpoint line or a table at `lines[i]` into `page`, the way both
+/// page formats show them; returns the index after it, or `None` when the
+/// line is neither.
+pub fn read_endpoint_or_table(
+    lines: &[&str],
+    i: usize,
+    page: &mut crate::contract::Page,
+) -> Result<Option<usize>, ParseError> {
+    if let Some(endpoint) = endpoint_line(lines[i]) {
+        page.endpoints.push(endpoint);
+        return Ok(Some(i + 1));
+    }
+    if !opens_table(lines, i) {
+        return Ok(None);
+    }
+    let (table, next) = read_table(lines, i)?;
+    match table {
+        Table::Headers(headers) => page.headers.extend(headers),
+        Table::Params(params) => page.params.extend(params),
+    }
+    Ok(Some(next))
+}
+
 /// A table the page shows.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Table {

@@ -10,8 +10,7 @@ use crate::contract::{Example, ExampleKind, Page};
 
 use super::page::{
     endpoint_line, is_known_heading, is_purpose_intro, json_values_from, kind_of, note_topics,
-    opens_table, purpose_item, read_table, status_of, strip_heading_artefacts, ParseError, Section,
-    Table,
+    purpose_item, read_endpoint_or_table, status_of, strip_heading_artefacts, ParseError, Section,
 };
 
 /// Parse a text export into the fact-sheet page structure.
@@ -50,15 +49,7 @@ pub fn parse(text: &str) -> Result<Page, ParseError> {
             }
             Section::Response | Section::Other => {}
         }
-        if let Some(endpoint) = endpoint_line(line) {
-            page.endpoints.push(endpoint);
-            i += 1;
-        } else if opens_table(&lines, i) {
-            let (table, next) = read_table(&lines, i)?;
-            match table {
-                Table::Headers(headers) => page.headers.extend(headers),
-                Table::Params(params) => page.params.extend(params),
-            }
+        if let Some(next) = read_endpoint_or_table(&lines, i, &mut page)? {
             i = next;
         } else if line.starts_with(['{', '[']) {
             let (values, next) = json_values_from(&lines, i)?;
