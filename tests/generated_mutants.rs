@@ -130,7 +130,10 @@ async fn run(breaks: Option<Breaks>, cases: u32) -> (SuiteOutcome, String) {
         .await
         .unwrap();
     assert!(
-        outcome.checks.iter().all(|c| c.source == CheckSource::Generated),
+        outcome
+            .checks
+            .iter()
+            .all(|c| c.source == CheckSource::Generated),
         "the generated phase alone ran"
     );
     (outcome, server.token().to_string())
@@ -156,7 +159,10 @@ fn counterexample((outcome, token): &(SuiteOutcome, String)) -> Map<String, Valu
     );
     assert_eq!(no_5xx.response.as_ref().unwrap().status, 500);
     let curl = no_5xx.curl.as_deref().unwrap();
-    assert!(curl.starts_with("curl ") && curl.contains("--data"), "{curl}");
+    assert!(
+        curl.starts_with("curl ") && curl.contains("--data"),
+        "{curl}"
+    );
     assert!(curl.contains("Bearer ***") && !curl.contains(token.as_str()));
     no_5xx
         .request
@@ -184,8 +190,23 @@ async fn a_faithful_proxy_passes() {
 async fn long_names_shrink_to_201_characters_alone() {
     let outcome = run(Some(long_name), 300).await;
     let body = counterexample(&outcome);
-    for c in outcome.0.checks.iter().filter(|c| c.verdict == Verdict::Fail) {
-        eprintln!("{} {}\n   {}", c.id, c.message, c.curl.as_deref().unwrap_or("").chars().take(300).collect::<String>());
+    for c in outcome
+        .0
+        .checks
+        .iter()
+        .filter(|c| c.verdict == Verdict::Fail)
+    {
+        eprintln!(
+            "{} {}\n   {}",
+            c.id,
+            c.message,
+            c.curl
+                .as_deref()
+                .unwrap_or("")
+                .chars()
+                .take(300)
+                .collect::<String>()
+        );
     }
     let keys: Vec<&String> = body.keys().collect();
     assert_eq!(keys, ["fullName"], "no needless fields: {body:?}");

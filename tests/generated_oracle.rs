@@ -39,7 +39,11 @@ fn body(changes: Value, remove: &[&str]) -> serde_json::Map<String, Value> {
     map
 }
 
-fn predict_in(profile: &str, blocked: Option<&str>, b: serde_json::Map<String, Value>) -> Prediction {
+fn predict_in(
+    profile: &str,
+    blocked: Option<&str>,
+    b: serde_json::Map<String, Value>,
+) -> Prediction {
     rules(profile).predict(&target(blocked), &b)
 }
 
@@ -86,7 +90,10 @@ fn assert_refused(p: Prediction, rules: &[RuleId], allowed: &[Refusal]) {
     assert_eq!(got_rules, rules, "{p:?}");
     assert_eq!(got_allowed.len(), allowed.len(), "{p:?}");
     for a in allowed {
-        assert!(got_allowed.contains(a), "{a:?} missing from {got_allowed:?}");
+        assert!(
+            got_allowed.contains(a),
+            "{a:?} missing from {got_allowed:?}"
+        );
     }
 }
 
@@ -117,9 +124,15 @@ fn a_valid_email_body_is_accepted_with_echo_and_default_language() {
 
 #[test]
 fn phone_with_country_code_alone_and_both_contacts_are_accepted() {
-    let phone = body(json!({"phone": "3001234567", "countryCode": "+57"}), &["email"]);
+    let phone = body(
+        json!({"phone": "3001234567", "countryCode": "+57"}),
+        &["email"],
+    );
     assert_eq!(accepted(predict(phone)).form, ContactForm::Phone);
-    let both = body(json!({"phone": "3001234567", "countryCode": "+593", "language": "es"}), &[]);
+    let both = body(
+        json!({"phone": "3001234567", "countryCode": "+593", "language": "es"}),
+        &[],
+    );
     let a = accepted(predict(both));
     assert_eq!(a.form, ContactForm::Both);
     assert_eq!(a.language_default, None, "a language was sent");
@@ -160,7 +173,14 @@ fn project_and_flow_are_required() {
 
 #[test]
 fn null_blank_or_wrong_typed_project_is_refused_as_missing() {
-    for value in [Value::Null, json!(""), json!("   "), json!(123), json!(["p"]), json!({})] {
+    for value in [
+        Value::Null,
+        json!(""),
+        json!("   "),
+        json!(123),
+        json!(["p"]),
+        json!({}),
+    ] {
         assert_refused(
             predict(body(json!({ "project": value }), &[])),
             &[RuleId::ProjectRequired],
@@ -204,7 +224,13 @@ fn malformed_country_codes_are_refused() {
 
 #[test]
 fn phones_with_spaces_dashes_plus_or_letters_are_refused() {
-    for phone in ["300 123 4567", "300-123-4567", "+573001234567", "300abc4567", "(300) 1234567"] {
+    for phone in [
+        "300 123 4567",
+        "300-123-4567",
+        "+573001234567",
+        "300abc4567",
+        "(300) 1234567",
+    ] {
         let b = body(json!({"phone": phone, "countryCode": "+57"}), &[]);
         assert_refused(predict(b), &[RuleId::PhoneDigits], &[generic_409()]);
     }
@@ -226,7 +252,9 @@ fn a_body_that_is_not_an_object_is_refused_with_any_4xx() {
     assert_eq!(rules, [RuleId::BodyNotAnObject]);
     assert!(allowed.iter().any(|r| r.fits(400, None)));
     assert!(allowed.iter().any(|r| r.fits(409, Some(&json!({})))));
-    assert!(!allowed.iter().any(|r| r.fits(200, None) || r.fits(500, None)));
+    assert!(!allowed
+        .iter()
+        .any(|r| r.fits(200, None) || r.fits(500, None)));
 }
 
 // ---------------------------------------------------------------- several rules broken
@@ -254,7 +282,10 @@ fn missing_project_and_contact_accept_either_error() {
     let other = json!({"message": "missing project", "code": "MissingParameter", "status": 409});
     assert!(allowed.iter().any(|r| r.fits(409, Some(&contact))));
     assert!(allowed.iter().any(|r| r.fits(409, Some(&other))));
-    assert!(!allowed.iter().any(|r| r.fits(400, Some(&other))), "validation errors are 409");
+    assert!(
+        !allowed.iter().any(|r| r.fits(400, Some(&other))),
+        "validation errors are 409"
+    );
     assert!(!allowed.iter().any(|r| r.fits(200, None)));
 }
 
@@ -299,27 +330,48 @@ fn a_certain_refusal_stays_certain_whatever_else_is_odd() {
 
 #[test]
 fn undocumented_values_are_only_observed() {
-    assert_open(predict(body(json!({"fullName": null}), &[])), "create.full-name-optional");
+    assert_open(
+        predict(body(json!({"fullName": null}), &[])),
+        "create.full-name-optional",
+    );
     assert_open(
         predict(body(json!({"fullName": "a".repeat(201)}), &[])),
         "create.full-name-optional",
     );
     for odd in ["😀 Ana", "שלום", "Ana\u{0}", "漢字"] {
-        assert_open(predict(body(json!({"fullName": odd}), &[])), "create.full-name-optional");
+        assert_open(
+            predict(body(json!({"fullName": odd}), &[])),
+            "create.full-name-optional",
+        );
     }
-    assert_open(predict(body(json!({"language": "fr"}), &[])), "create.language-default");
-    assert_open(predict(body(json!({"nickname": "x"}), &[])), "http.json");
-    assert_open(predict(body(json!({"email": "ana.example.test"}), &[])), "create.contact-either");
     assert_open(
-        predict(body(json!({"email": "ana.example.test", "phone": "3001234567", "countryCode": "+57"}), &[])),
+        predict(body(json!({"language": "fr"}), &[])),
+        "create.language-default",
+    );
+    assert_open(predict(body(json!({"nickname": "x"}), &[])), "http.json");
+    assert_open(
+        predict(body(json!({"email": "ana.example.test"}), &[])),
         "create.contact-either",
     );
-    assert_open(predict(body(json!({"project": "another-project"}), &[])), "create.project-required");
+    assert_open(
+        predict(body(
+            json!({"email": "ana.example.test", "phone": "3001234567", "countryCode": "+57"}),
+            &[],
+        )),
+        "create.contact-either",
+    );
+    assert_open(
+        predict(body(json!({"project": "another-project"}), &[])),
+        "create.project-required",
+    );
     assert_open(
         predict(body(json!({"projectFlow": "another-flow"}), &[])),
         "create.invalid-project-flow",
     );
-    assert_open(predict(body(json!({"phone": null}), &[])), "create.phone-digits");
+    assert_open(
+        predict(body(json!({"phone": null}), &[])),
+        "create.phone-digits",
+    );
 }
 
 // ---------------------------------------------------------------- other profiles
@@ -329,9 +381,16 @@ fn legacy_requires_full_name_and_knows_its_flow() {
     let p = predict_in("legacy", Some(BLOCKED), body(json!({}), &["fullName"]));
     let (rules, allowed) = refused(&p);
     assert_eq!(rules, [RuleId::FullNameRequired]);
-    assert!(allowed.iter().any(|r| r.fits(400, None)), "legacy shows no status");
+    assert!(
+        allowed.iter().any(|r| r.fits(400, None)),
+        "legacy shows no status"
+    );
 
-    let p = predict_in("legacy", Some(BLOCKED), body(json!({"projectFlow": "another-flow"}), &[]));
+    let p = predict_in(
+        "legacy",
+        Some(BLOCKED),
+        body(json!({"projectFlow": "another-flow"}), &[]),
+    );
     let flow = json!({"error": "Invalid project flow", "message": "INVALID_PROJECT_FLOW"});
     assert_refused(
         p,
@@ -343,7 +402,8 @@ fn legacy_requires_full_name_and_knows_its_flow() {
     );
 
     let p = predict_in("legacy", Some(BLOCKED), body(json!({}), &["email"]));
-    let contact = json!({"error": "Either email or phone is required", "message": "MISSING_CONTACT_INFO"});
+    let contact =
+        json!({"error": "Either email or phone is required", "message": "MISSING_CONTACT_INFO"});
     assert_refused(
         p,
         &[RuleId::ContactRequired],
@@ -365,7 +425,10 @@ fn legacy_is_silent_on_phone_format_names_and_domains() {
         legacy(body(json!({"countryCode": "57"}), &[])),
         "create.country-code-format",
     );
-    assert_open(legacy(body(json!({"firstName": "Ana"}), &[])), "create.first-last-name");
+    assert_open(
+        legacy(body(json!({"firstName": "Ana"}), &[])),
+        "create.first-last-name",
+    );
     assert_open(
         legacy(body(json!({"email": "ana@blocked.example.test"}), &[])),
         "create.email-domain",
@@ -386,7 +449,10 @@ fn refusals_match_status_and_body() {
     let body = r.body.clone().unwrap();
     assert!(r.fits(409, Some(&body)));
     assert!(!r.fits(400, Some(&body)));
-    assert!(!r.fits(409, Some(&json!({"message": "x", "code": "y", "status": 409}))));
+    assert!(!r.fits(
+        409,
+        Some(&json!({"message": "x", "code": "y", "status": 409}))
+    ));
     assert!(!r.fits(409, None));
     let any = Refusal {
         status: None,

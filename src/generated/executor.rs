@@ -169,7 +169,9 @@ impl Executor {
                 }
                 StepSpec::Sync => {
                     let exchange = self.client.send(Request::put(format!("{path}/sync"))).await;
-                    self.judge(&mut run.judged, |j, out| j.endpoint(true, &exchange, step, out));
+                    self.judge(&mut run.judged, |j, out| {
+                        j.endpoint(true, &exchange, step, out)
+                    });
                     exchange
                 }
                 StepSpec::List => {

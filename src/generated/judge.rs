@@ -250,9 +250,7 @@ impl Judge<'_> {
         let body = response.json.as_ref();
         match prediction {
             Prediction::Accept(acceptance) => {
-                let success_label = || {
-                    json!({"accepted": true, "status": rules.success_status.map_or_else(|| json!("2xx"), |s| json!(s))})
-                };
+                let success_label = || json!({"accepted": true, "status": rules.success_status.map_or_else(|| json!("2xx"), |s| json!(s))});
                 if rules.contact_either {
                     self.push(
                         out,
@@ -326,7 +324,10 @@ impl Judge<'_> {
                     );
                 }
             }
-            Prediction::Refuse { rules: broken, allowed } => {
+            Prediction::Refuse {
+                rules: broken,
+                allowed,
+            } => {
                 let fits = allowed.iter().any(|r| r.fits(status, body));
                 for rule in broken {
                     self.push(
@@ -380,8 +381,16 @@ impl Judge<'_> {
         let body = response.json.as_ref();
         let new_token = body.and_then(token);
         let facts = [
-            (form.has_email(), &self.rules.recreate_email, "token.recreate-email"),
-            (form.has_phone(), &self.rules.recreate_phone, "token.recreate-phone"),
+            (
+                form.has_email(),
+                &self.rules.recreate_email,
+                "token.recreate-email",
+            ),
+            (
+                form.has_phone(),
+                &self.rules.recreate_phone,
+                "token.recreate-phone",
+            ),
         ];
         for (applies, claim, fact) in facts {
             let (true, Some(claim)) = (applies, claim) else {
@@ -435,7 +444,10 @@ impl Judge<'_> {
             return;
         };
         if let Some(want) = self.rules.retrieve_status {
-            let found = response.json.as_ref().is_some_and(|b| mentions(b, &state.id));
+            let found = response
+                .json
+                .as_ref()
+                .is_some_and(|b| mentions(b, &state.id));
             self.push(
                 out,
                 step,
@@ -449,13 +461,7 @@ impl Judge<'_> {
     }
 
     /// GET of the collection, or PUT sync of the registration.
-    pub fn endpoint(
-        &self,
-        sync: bool,
-        exchange: &Exchange,
-        step: usize,
-        out: &mut Vec<Judgement>,
-    ) {
+    pub fn endpoint(&self, sync: bool, exchange: &Exchange, step: usize, out: &mut Vec<Judgement>) {
         let Some(response) = self.universal(exchange, false, step, out) else {
             return;
         };

@@ -132,24 +132,26 @@ pub async fn run_generated(
     }
     let executor = &executor;
     let generator = &generator;
-    let shrunk: Vec<(judge::CheckKey, Result<Option<tally::Shrunk>, GenerateError>)> =
-        futures::stream::iter(failures.into_iter().enumerate())
-            .map(|(job, (key, case))| async move {
-                // Serials after the cases', a block per job: no collisions.
-                let start = cases + job as u64 * shrink::MAX_STEPS;
-                let result = shrink::shrink(
-                    executor,
-                    generator,
-                    key,
-                    case,
-                    start..start + shrink::MAX_STEPS,
-                )
-                .await;
-                (key, result)
-            })
-            .buffer_unordered(options.concurrency.max(1))
-            .collect()
+    let shrunk: Vec<(
+        judge::CheckKey,
+        Result<Option<tally::Shrunk>, GenerateError>,
+    )> = futures::stream::iter(failures.into_iter().enumerate())
+        .map(|(job, (key, case))| async move {
+            // Serials after the cases', a block per job: no collisions.
+            let start = cases + job as u64 * shrink::MAX_STEPS;
+            let result = shrink::shrink(
+                executor,
+                generator,
+                key,
+                case,
+                start..start + shrink::MAX_STEPS,
+            )
             .await;
+            (key, result)
+        })
+        .buffer_unordered(options.concurrency.max(1))
+        .collect()
+        .await;
     let mut minimal = HashMap::new();
     for (key, result) in shrunk {
         if let Some(s) = result? {

@@ -317,9 +317,8 @@ pub const FACTS: &[&str] = &[
 /// The canonical country-code format (en/es notes), used to tell a malformed
 /// code when the profile states no pattern.
 fn canonical_cc(code: &str) -> bool {
-    code.strip_prefix('+').is_some_and(|d| {
-        (1..=3).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit())
-    })
+    code.strip_prefix('+')
+        .is_some_and(|d| (1..=3).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()))
 }
 
 impl RuleSet {
@@ -433,12 +432,13 @@ impl RuleSet {
                 })
                 .unwrap_or_default()
         };
-        let success_family =
-            match claim("create.envelope").and_then(|c| c.get("kind")?.as_str().map(String::from)) {
-                Some(kind) if kind == "data-appRegistration" => Some(ShapeFamily::Current),
-                Some(kind) if kind == "success-data" => Some(ShapeFamily::Legacy),
-                _ => None,
-            };
+        let success_family = match claim("create.envelope")
+            .and_then(|c| c.get("kind")?.as_str().map(String::from))
+        {
+            Some(kind) if kind == "data-appRegistration" => Some(ShapeFamily::Current),
+            Some(kind) if kind == "success-data" => Some(ShapeFamily::Legacy),
+            _ => None,
+        };
         let error_fields = strings("error.envelope", "fields");
         let error_family = if error_fields.iter().any(|f| f == "code") {
             Some(ShapeFamily::Current)
@@ -879,7 +879,10 @@ mod tests {
         assert!(!plain_name(" Ana"));
         assert!(!plain_name(&"a".repeat(101)));
         assert!(!plain_name("שלום"));
-        assert_eq!(email_domain("a.b+c@mail.example.test"), Some("mail.example.test"));
+        assert_eq!(
+            email_domain("a.b+c@mail.example.test"),
+            Some("mail.example.test")
+        );
         assert_eq!(email_domain("ab.example.test"), None);
         assert_eq!(email_domain("a@b"), None);
         assert_eq!(email_domain("a@b@c.d"), None);

@@ -86,7 +86,9 @@ pub struct SequenceSpec {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StepSpec {
     /// Create again with the same contact (and this full name).
-    Recreate { name: usize },
+    Recreate {
+        name: usize,
+    },
     Retrieve,
     Sync,
     List,
@@ -95,7 +97,7 @@ pub enum StepSpec {
 /// One generated case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CaseSpec {
-    Create(BodySpec),
+    Create(Box<BodySpec>),
     /// A body that is not a JSON object (raw catalogue index).
     NotAnObject(usize),
     Sequence(SequenceSpec),
@@ -257,8 +259,11 @@ impl Strategy for LenStrategy {
 }
 
 fn text() -> impl Strategy<Value = TextSpec> {
-    (0..ALPHABETS.len(), LenStrategy, any::<u16>())
-        .prop_map(|(kind, len, seed)| TextSpec { kind, len, seed })
+    (0..ALPHABETS.len(), LenStrategy, any::<u16>()).prop_map(|(kind, len, seed)| TextSpec {
+        kind,
+        len,
+        seed,
+    })
 }
 
 /// Relative weights of each kind of value, per field.
@@ -332,7 +337,10 @@ fn field(field: Field, blocked_domain: bool) -> SBoxedStrategy<FieldSpec> {
             w.plain,
             (0..plain_count(field)).prop_map(FieldSpec::Plain).sboxed(),
         ),
-        (w.blank, (0..BLANKS.len()).prop_map(FieldSpec::Blank).sboxed()),
+        (
+            w.blank,
+            (0..BLANKS.len()).prop_map(FieldSpec::Blank).sboxed(),
+        ),
         (
             w.wrong_type,
             (0..WRONG_TYPES).prop_map(FieldSpec::WrongType).sboxed(),
@@ -351,8 +359,8 @@ fn field(field: Field, blocked_domain: bool) -> SBoxedStrategy<FieldSpec> {
 }
 
 fn extras() -> SBoxedStrategy<Vec<ExtraSpec>> {
-    let extra = (0..EXTRA_NAMES.len(), 0..EXTRA_VALUES)
-        .prop_map(|(name, value)| ExtraSpec { name, value });
+    let extra =
+        (0..EXTRA_NAMES.len(), 0..EXTRA_VALUES).prop_map(|(name, value)| ExtraSpec { name, value });
     Union::new_weighted(vec![
         (88, Just(Vec::new()).sboxed()),
         (12, prop::collection::vec(extra, 1..=3).sboxed()),
@@ -394,7 +402,11 @@ fn sequence() -> SBoxedStrategy<SequenceSpec> {
         (20, Just(StepSpec::List).sboxed()),
     ]);
     (
-        prop::sample::select(vec![ContactForm::Email, ContactForm::Phone, ContactForm::Both]),
+        prop::sample::select(vec![
+            ContactForm::Email,
+            ContactForm::Phone,
+            ContactForm::Both,
+        ]),
         0..FULL_NAMES.len(),
         prop::option::of(0..LANGUAGES.len()),
         prop::collection::vec(step, 1..=4),
@@ -430,7 +442,7 @@ pub enum CaseTree {
 impl CaseTree {
     pub fn current(&self) -> CaseSpec {
         match self {
-            CaseTree::Create(t) => CaseSpec::Create(t.current()),
+            CaseTree::Create(t) => CaseSpec::Create(Box::new(t.current())),
             CaseTree::NotAnObject(t) => CaseSpec::NotAnObject(t.current()),
             CaseTree::Sequence(t) => CaseSpec::Sequence(t.current()),
         }
@@ -492,7 +504,11 @@ impl Generator {
             .map_err(|e| fail(e.to_string()))?
             .current();
         Ok(if kind < RAW_PERCENT {
-            CaseTree::NotAnObject(self.raw.new_tree(&mut runner).map_err(|e| fail(e.to_string()))?)
+            CaseTree::NotAnObject(
+                self.raw
+                    .new_tree(&mut runner)
+                    .map_err(|e| fail(e.to_string()))?,
+            )
         } else if kind < RAW_PERCENT + SEQUENCE_PERCENT {
             CaseTree::Sequence(
                 self.sequence
@@ -711,10 +727,18 @@ impl Materializer {
 
     /// The create body of a sequence, with full name `name`: the same
     /// contact every time, so a second one recreates the registration.
-    pub fn sequence_body(&self, spec: &SequenceSpec, name: usize, serial: u64) -> Map<String, Value> {
+    pub fn sequence_body(
+        &self,
+        spec: &SequenceSpec,
+        name: usize,
+        serial: u64,
+    ) -> Map<String, Value> {
         let mut body = Map::new();
         body.insert("project".into(), self.target.project.clone().into());
-        body.insert("projectFlow".into(), self.target.project_flow.clone().into());
+        body.insert(
+            "projectFlow".into(),
+            self.target.project_flow.clone().into(),
+        );
         if spec.form.has_email() {
             body.insert(
                 "email".into(),
@@ -781,7 +805,10 @@ mod tests {
             project_flow: "f".into(),
             blocked_email_domain: Some(b.into()),
         };
-        assert_eq!(Materializer::new(target("example.test"), 1).domain, "example.org");
+        assert_eq!(
+            Materializer::new(target("example.test"), 1).domain,
+            "example.org"
+        );
         assert_eq!(Materializer::new(target("test"), 1).domain, "example.org");
         assert_eq!(
             Materializer::new(target("blocked.example.test"), 1).domain,

@@ -12,8 +12,7 @@ use super::executor::CaseRun;
 use super::judge::{CheckKey, Judgement};
 use super::oracle::RuleSet;
 use crate::check::{
-    Alignment, Check, CheckSource, Level, RequestRecord, ResponseRecord, VariantAlignment,
-    Verdict,
+    Alignment, Check, CheckSource, Level, RequestRecord, ResponseRecord, VariantAlignment, Verdict,
 };
 use crate::contract::Variant;
 use crate::target::{Exchange, Secret};
@@ -150,8 +149,7 @@ impl Tally {
                     None => {}
                 }
             }
-            if entry.sample.as_ref().is_none_or(|(c, _)| case < *c) && !m.any.expected.is_null()
-            {
+            if entry.sample.as_ref().is_none_or(|(c, _)| case < *c) && !m.any.expected.is_null() {
                 entry.sample = Some((case, m.any.expected.clone()));
             }
             if let Some(failing) = m.failing {
