@@ -591,12 +591,11 @@ impl RuleSet {
             } else {
                 any_open = true;
             }
-            if (any_accept || any_open) && any_refuse {
-                break;
-            }
         }
 
         if any_refuse && !any_accept && !any_open {
+            // The rules broken whatever the reading; when readings disagree
+            // on which (each breaks a different one), all of them.
             let certain = if always_broken != 0 {
                 always_broken
             } else {
@@ -728,7 +727,9 @@ impl RuleSet {
                 // The docs state no email format: a server may take it or not.
                 None => out.silent.push("create.contact-either"),
                 Some(domain) => match &target.blocked_email_domain {
-                    Some(blocked) if domain.eq_ignore_ascii_case(blocked.trim()) => {
+                    Some(blocked)
+                        if domain.eq_ignore_ascii_case(blocked.trim().trim_matches('.')) =>
+                    {
                         rule(&mut out, RuleId::EmailDomain)
                     }
                     Some(blocked) if is_subdomain(domain, blocked) => {
