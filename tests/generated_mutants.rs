@@ -46,10 +46,27 @@ fn number_for_string(body: &Map<String, Value>) -> bool {
         .any(|k| body.get(*k).is_some_and(Value::is_number))
 }
 
+type Rewrites = fn(&mut Map<String, Value>);
+
+/// Accepts phones with any characters: keeps their digits only.
+fn phone_unchecked(body: &mut Map<String, Value>) {
+    if let Some(Value::String(phone)) = body.get_mut("phone") {
+        phone.retain(|c| c.is_ascii_digit());
+    }
+}
+
+/// Accepts a phone without countryCode: makes one up.
+fn country_code_optional(body: &mut Map<String, Value>) {
+    if body.get("phone").is_some_and(Value::is_string) && !body.contains_key("countryCode") {
+        body.insert("countryCode".into(), Value::from("+57"));
+    }
+}
+
 struct Proxy {
     upstream: String,
     client: reqwest::Client,
     breaks: Option<Breaks>,
+    rewrites: Option<Rewrites>,
 }
 
 async fn forward(
@@ -72,12 +89,19 @@ async fn forward(
                 .into_response();
         }
     }
+    let mut body = body.to_vec();
+    if let (Some(rewrite), Ok(Value::Object(mut object))) =
+        (proxy.rewrites, serde_json::from_slice::<Value>(&body))
+    {
+        rewrite(&mut object);
+        body = serde_json::to_vec(&object).unwrap();
+    }
     let url = format!(
         "{}{}",
         proxy.upstream,
         uri.path_and_query().map(|p| p.as_str()).unwrap_or("/")
     );
-    let mut outgoing = proxy.client.request(method, url).body(body.to_vec());
+    let mut outgoing = proxy.client.request(method, url).body(body);
     for name in ["authorization", "content-type"] {
         if let Some(value) = headers.get(name) {
             outgoing = outgoing.header(name, value.clone());
@@ -89,7 +113,7 @@ async fn forward(
     (status, [("content-type", "application/json")], bytes).into_response()
 }
 
-async fn start(breaks: Option<Breaks>) -> (ServerHandle, String) {
+async fn start(breaks: Option<Breaks>, rewrites: Option<Rewrites>) -> (ServerHandle, String) {
     let mut config = ServerConfig::new(ServerVariant::Current);
     config.blocked_email_domains = vec!["blocked.example.test".into()];
     let server = server::spawn(config).await.unwrap();
@@ -97,6 +121,7 @@ async fn start(breaks: Option<Breaks>) -> (ServerHandle, String) {
         upstream: server.url().to_string(),
         client: reqwest::Client::new(),
         breaks,
+        rewrites,
     });
     let app = axum::Router::new().fallback(forward).with_state(proxy);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -109,7 +134,15 @@ async fn start(breaks: Option<Breaks>) -> (ServerHandle, String) {
 
 /// The outcome, and the token the target wants (which must never show).
 async fn run(breaks: Option<Breaks>, cases: u32) -> (SuiteOutcome, String) {
-    let (server, url) = start(breaks).await;
+    run_with(breaks, None, cases).await
+}
+
+async fn run_with(
+    breaks: Option<Breaks>,
+    rewrites: Option<Rewrites>,
+    cases: u32,
+) -> (SuiteOutcome, String) {
+    let (server, url) = start(breaks, rewrites).await;
     let config = RunConfig {
         target: Some(url),
         token: Some(server.token().to_string()),
@@ -212,4 +245,55 @@ async fn numbers_shrink_to_one_numeric_field() {
     let (key, value) = body.iter().next().unwrap();
     assert!(DOCUMENTED.contains(&key.as_str()), "{key}");
     assert_eq!(value, &Value::from(0), "shrunk to the simplest number");
+}
+
+/// The request body of a failing check's counterexample.
+fn failing_body(outcome: &SuiteOutcome, id: &str, verdict: Verdict) -> Map<String, Value> {
+    let c = check(outcome, id);
+    assert_eq!(c.verdict, verdict, "{}", c.message);
+    assert!(
+        c.message.contains("minimal counterexample"),
+        "{}",
+        c.message
+    );
+    c.request
+        .as_ref()
+        .unwrap()
+        .body
+        .as_object()
+        .cloned()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accepting_malformed_phones_warns_with_a_minimal_body() {
+    let (outcome, _) = run_with(None, Some(phone_unchecked), 300).await;
+    // create.phone-digits is a should: a warning, not a failure.
+    let body = failing_body(
+        &outcome,
+        "generated/create.phone-digits/refused",
+        Verdict::Warn,
+    );
+    let keys: Vec<&str> = body.keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        ["project", "projectFlow", "phone", "countryCode"],
+        "{body:?}"
+    );
+    let phone = body["phone"].as_str().unwrap();
+    assert!(phone.bytes().any(|b| !b.is_ascii_digit()), "{phone}");
+    let no_5xx = check(&outcome, "generated/http.no-server-error/no-5xx");
+    assert_eq!(no_5xx.verdict, Verdict::Pass);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accepting_a_phone_without_country_code_fails_with_a_minimal_body() {
+    let (outcome, _) = run_with(None, Some(country_code_optional), 300).await;
+    let body = failing_body(
+        &outcome,
+        "generated/create.country-code-required/refused",
+        Verdict::Fail,
+    );
+    let keys: Vec<&str> = body.keys().map(String::as_str).collect();
+    assert_eq!(keys, ["project", "projectFlow", "phone"], "{body:?}");
 }

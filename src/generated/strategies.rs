@@ -327,16 +327,18 @@ fn malformed_count(field: Field) -> usize {
     }
 }
 
-/// One field's values, simplest first (absent), so shrinking removes fields.
+/// One field's values: absent, or present as one of the kinds. Nesting the
+/// kinds under "present" (like `prop::option::of`) makes shrinking always
+/// try removing the field: proptest's unions step back one alternative at a
+/// time and stop at the first that no longer fails.
 fn field(field: Field, blocked_domain: bool) -> SBoxedStrategy<FieldSpec> {
     let w = weights(field, blocked_domain);
-    let options: Vec<(u32, SBoxedStrategy<FieldSpec>)> = vec![
-        (w.absent, Just(FieldSpec::Absent).sboxed()),
-        (w.null, Just(FieldSpec::Null).sboxed()),
+    let kinds: Vec<(u32, SBoxedStrategy<FieldSpec>)> = vec![
         (
             w.plain,
             (0..plain_count(field)).prop_map(FieldSpec::Plain).sboxed(),
         ),
+        (w.null, Just(FieldSpec::Null).sboxed()),
         (
             w.blank,
             (0..BLANKS.len()).prop_map(FieldSpec::Blank).sboxed(),
@@ -355,7 +357,13 @@ fn field(field: Field, blocked_domain: bool) -> SBoxedStrategy<FieldSpec> {
         (w.other, (0u32..1000).prop_map(FieldSpec::Other).sboxed()),
         (w.text, text().prop_map(FieldSpec::Text).sboxed()),
     ];
-    Union::new_weighted(options.into_iter().filter(|(w, _)| *w > 0).collect()).sboxed()
+    let kinds: Vec<_> = kinds.into_iter().filter(|(w, _)| *w > 0).collect();
+    let present: u32 = kinds.iter().map(|(w, _)| w).sum();
+    Union::new_weighted(vec![
+        (w.absent, Just(FieldSpec::Absent).sboxed()),
+        (present, Union::new_weighted(kinds).sboxed()),
+    ])
+    .sboxed()
 }
 
 fn extras() -> SBoxedStrategy<Vec<ExtraSpec>> {
