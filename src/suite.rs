@@ -8,6 +8,7 @@ use std::time::Instant;
 use crate::check::Check;
 use crate::config::{Phases, RunConfig};
 use crate::contract::{Contract, Profile};
+use crate::generated::{random_seed, run_generated, GeneratedOptions};
 use crate::scripted::{run_scripted, RunContext, ScriptedError};
 use crate::server::{self, ServerConfig, ServerHandle, ServerVariant};
 use crate::target::{Client, TargetConfig};
@@ -70,11 +71,6 @@ pub async fn run_suite(
     if let Some(tags) = &config.tags {
         crate::scripted::parse_tags(tags).map_err(|e| SuiteError::Usage(e.to_string()))?;
     }
-    if config.phases == Phases::Generated {
-        return Err(SuiteError::Usage(
-            "--only generated: the generated phase is not part of this version; use --only scripted or leave --only out".into(),
-        ));
-    }
     let started = Instant::now();
     let started_at = now_rfc3339();
 
@@ -128,12 +124,30 @@ pub async fn run_suite(
         project,
         project_flow,
     ));
-    let checks = run_scripted(ctx, config.tags.as_deref(), config.concurrency)
-        .await
-        .map_err(|e| match e {
-            ScriptedError::Tags { .. } => SuiteError::Usage(e.to_string()),
-            ScriptedError::Harness(_) => SuiteError::Harness(e.to_string()),
-        })?;
+    let mut checks = Vec::new();
+    if config.phases != Phases::Generated {
+        let scripted = run_scripted(Arc::clone(&ctx), config.tags.as_deref(), config.concurrency)
+            .await
+            .map_err(|e| match e {
+                ScriptedError::Tags { .. } => SuiteError::Usage(e.to_string()),
+                ScriptedError::Harness(_) => SuiteError::Harness(e.to_string()),
+            })?;
+        checks.extend(scripted);
+    }
+    let mut seed = config.seed;
+    if config.phases != Phases::Scripted {
+        // Printed before the phase runs, so a crash still tells how to replay it.
+        let chosen = *seed.get_or_insert_with(random_seed);
+        eprintln!("seed: {chosen}");
+        let options = GeneratedOptions {
+            show_progress: true,
+            ..GeneratedOptions::new(config.cases, chosen, config.concurrency)
+        };
+        let generated = run_generated(&ctx, &options)
+            .await
+            .map_err(|e| SuiteError::Harness(e.to_string()))?;
+        checks.extend(generated.checks);
+    }
 
     if let Some(handle) = embedded {
         handle.shutdown().await;
@@ -142,7 +156,7 @@ pub async fn run_suite(
         checks,
         target: target_label,
         profile,
-        seed: config.seed,
+        seed,
         started_at,
         duration_ms: started.elapsed().as_millis() as u64,
     })

@@ -1,0 +1,302 @@
+//! Aggregating judgements into checks: one check per (fact, rule) over
+//! every case, not one per case. A check passes with the number of cases
+//! when all held; it fails with its minimal counterexample (request,
+//! response, curl) and how many cases failed the same way; an observation
+//! counts what the target did where the docs are silent.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::{json, Value};
+
+use super::executor::CaseRun;
+use super::judge::{CheckKey, Judgement};
+use super::oracle::RuleSet;
+use crate::check::{
+    Alignment, Check, CheckSource, Level, RequestRecord, ResponseRecord, VariantAlignment, Verdict,
+};
+use crate::contract::Variant;
+use crate::target::{Exchange, Secret};
+
+/// One exchange as a report shows it (redacted).
+#[derive(Debug, Clone)]
+pub struct ExchangeRecord {
+    pub request: RequestRecord,
+    pub response: Option<ResponseRecord>,
+    pub curl: String,
+    secret: Secret,
+}
+
+impl ExchangeRecord {
+    pub fn of(exchange: &Exchange) -> ExchangeRecord {
+        ExchangeRecord {
+            request: exchange.request.clone(),
+            response: exchange.response_record(),
+            curl: exchange.curl.clone(),
+            secret: exchange.secret.clone(),
+        }
+    }
+}
+
+/// A failing judgement and the exchange it is about.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub case: u64,
+    pub judgement: Judgement,
+    pub exchange: Option<ExchangeRecord>,
+}
+
+impl Failure {
+    /// The failing judgement for `key` in `run`, if any.
+    pub fn find(case: u64, key: CheckKey, run: &CaseRun) -> Option<Failure> {
+        let judged = run
+            .judged
+            .iter()
+            .find(|j| j.judgement.key == key && j.judgement.held == Some(false))?;
+        Some(Failure {
+            case,
+            judgement: judged.judgement.clone(),
+            exchange: run
+                .exchanges
+                .get(judged.judgement.step)
+                .map(ExchangeRecord::of),
+        })
+    }
+}
+
+/// The shrunk counterexample of a failing check.
+#[derive(Debug, Clone)]
+pub struct Shrunk {
+    /// Candidates sent while shrinking.
+    pub steps: usize,
+    pub failure: Failure,
+}
+
+#[derive(Debug, Default)]
+struct Entry {
+    cases: u64,
+    failed: u64,
+    /// Every judgement so far was an observation.
+    observe_only: bool,
+    /// The expectation of the lowest case, for passing checks.
+    sample: Option<(u64, Value)>,
+    first: Option<Failure>,
+    /// Per variant: [agreeing cases, contradicting cases].
+    align: [[u64; 2]; 4],
+    notes: BTreeMap<String, u64>,
+}
+
+/// Every generated check's counts so far.
+#[derive(Debug, Default)]
+pub struct Tally {
+    entries: BTreeMap<CheckKey, Entry>,
+    pub cases: u64,
+    pub failing_cases: u64,
+    pub requests: u64,
+}
+
+impl Tally {
+    /// Count one case. Several judgements of one check in a case (one per
+    /// step of a sequence) count as one case: failed if any failed.
+    pub fn add(&mut self, case: u64, run: &CaseRun) {
+        self.cases += 1;
+        self.requests += run.exchanges.len() as u64;
+        let mut merged: HashMap<CheckKey, Merged<'_>> = HashMap::new();
+        for judged in &run.judged {
+            let j = &judged.judgement;
+            let m = merged.entry(j.key).or_insert_with(|| Merged {
+                held: None,
+                failing: None,
+                any: j,
+                variants: [None; 4],
+                notes: Vec::new(),
+            });
+            match j.held {
+                Some(false) => {
+                    m.held = Some(false);
+                    m.failing.get_or_insert(j);
+                }
+                Some(true) => {
+                    m.held.get_or_insert(true);
+                }
+                None => {}
+            }
+            if let Some(note) = &j.note {
+                m.notes.push(note);
+            }
+            for (slot, held) in m.variants.iter_mut().zip(judged.variants) {
+                *slot = match (*slot, held) {
+                    (Some(false), _) | (_, Some(false)) => Some(false),
+                    (Some(true), _) | (_, Some(true)) => Some(true),
+                    _ => None,
+                };
+            }
+        }
+        let mut case_failed = false;
+        for (key, m) in merged {
+            let entry = self.entries.entry(key).or_insert_with(|| Entry {
+                observe_only: true,
+                ..Entry::default()
+            });
+            entry.cases += 1;
+            entry.observe_only &= m.held.is_none();
+            for note in m.notes {
+                *entry.notes.entry(note.clone()).or_default() += 1;
+            }
+            for (counts, held) in entry.align.iter_mut().zip(m.variants) {
+                match held {
+                    Some(true) => counts[0] += 1,
+                    Some(false) => counts[1] += 1,
+                    None => {}
+                }
+            }
+            if entry.sample.as_ref().is_none_or(|(c, _)| case < *c) && !m.any.expected.is_null() {
+                entry.sample = Some((case, m.any.expected.clone()));
+            }
+            if let Some(failing) = m.failing {
+                case_failed = true;
+                entry.failed += 1;
+                if entry.first.as_ref().is_none_or(|f| case < f.case) {
+                    entry.first = Some(Failure {
+                        case,
+                        judgement: failing.clone(),
+                        exchange: run.exchanges.get(failing.step).map(ExchangeRecord::of),
+                    });
+                }
+            }
+        }
+        if case_failed {
+            self.failing_cases += 1;
+        }
+    }
+
+    /// Failing checks and the lowest case that fails each.
+    pub fn failures(&self) -> Vec<(CheckKey, u64)> {
+        self.entries
+            .iter()
+            .filter_map(|(key, e)| e.first.as_ref().map(|f| (*key, f.case)))
+            .collect()
+    }
+
+    /// The checks, with shrunk counterexamples where shrinking found one.
+    pub fn into_checks(
+        self,
+        rules: &RuleSet,
+        strict: bool,
+        shrunk: &HashMap<CheckKey, Shrunk>,
+    ) -> Vec<Check> {
+        let mut checks = Vec::with_capacity(self.entries.len());
+        for (key, entry) in self.entries {
+            let variants = alignment(&entry.align);
+            let base = Check {
+                id: key.id(),
+                fact: key.fact.to_string(),
+                level: rules.level(key.fact),
+                verdict: Verdict::Pass,
+                source: CheckSource::Generated,
+                message: String::new(),
+                expected: Value::Null,
+                observed: Value::Null,
+                variants,
+                request: None,
+                response: None,
+                curl: None,
+            };
+            let n = entry.cases;
+            let cases = if n == 1 { "case" } else { "cases" };
+            let check = if entry.observe_only {
+                let seen: Vec<String> = entry
+                    .notes
+                    .iter()
+                    .map(|(note, count)| format!("{note} {count}"))
+                    .collect();
+                Check {
+                    level: Level::Observe,
+                    verdict: Verdict::Observe,
+                    message: format!(
+                        "the docs do not decide; in {n} {cases}: {}",
+                        seen.join(", ")
+                    ),
+                    observed: json!(entry.notes),
+                    ..base
+                }
+            } else if let Some(first) = entry.first {
+                let (failure, note) = match shrunk.get(&key) {
+                    Some(s) => (
+                        s.failure.clone(),
+                        format!("minimal counterexample after {} shrink steps", s.steps),
+                    ),
+                    None => (first, "first counterexample".to_string()),
+                };
+                let mut expected = failure.judgement.expected.clone();
+                let mut observed = failure.judgement.observed.clone();
+                if let Some(exchange) = &failure.exchange {
+                    scrub(&mut expected, &exchange.secret);
+                    scrub(&mut observed, &exchange.secret);
+                }
+                let detail = crate::scripted::world::describe(Some(false), &expected, &observed);
+                let exchange = failure.exchange;
+                Check {
+                    verdict: Verdict::judge(base.level, false, strict),
+                    message: format!(
+                        "{} of {n} {cases} failed the same way; {note}: {detail}",
+                        entry.failed
+                    ),
+                    expected,
+                    observed,
+                    request: exchange.as_ref().map(|e| e.request.clone()),
+                    response: exchange.as_ref().and_then(|e| e.response.clone()),
+                    curl: exchange.map(|e| e.curl),
+                    ..base
+                }
+            } else {
+                Check {
+                    verdict: Verdict::judge(base.level, true, strict),
+                    message: format!("held in all {n} {cases}"),
+                    expected: entry.sample.map(|(_, e)| e).unwrap_or(Value::Null),
+                    observed: json!({"cases": n, "failed": 0}),
+                    ..base
+                }
+            };
+            checks.push(check);
+        }
+        checks
+    }
+}
+
+/// One check's judgements within one case.
+struct Merged<'a> {
+    held: Option<bool>,
+    failing: Option<&'a Judgement>,
+    any: &'a Judgement,
+    variants: [Option<bool>; 4],
+    notes: Vec<&'a String>,
+}
+
+fn alignment(counts: &[[u64; 2]; 4]) -> VariantAlignment {
+    let mut out = VariantAlignment::all(Alignment::Silent);
+    for (variant, [agree, contradict]) in Variant::ALL.iter().zip(counts) {
+        let a = if *contradict > 0 {
+            Alignment::Contradicts
+        } else if *agree > 0 {
+            Alignment::Agrees
+        } else {
+            Alignment::Silent
+        };
+        out.set(*variant, a);
+    }
+    out
+}
+
+/// Issued JWTs lose their signature; the configured token disappears.
+fn scrub(value: &mut Value, secret: &Secret) {
+    fn walk(value: &mut Value, secret: &Secret) {
+        match value {
+            Value::String(s) => *s = secret.scrub(s),
+            Value::Array(items) => items.iter_mut().for_each(|v| walk(v, secret)),
+            Value::Object(map) => map.values_mut().for_each(|v| walk(v, secret)),
+            _ => {}
+        }
+    }
+    walk(value, secret);
+    crate::target::redact_jwts(value);
+}
