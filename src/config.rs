@@ -33,6 +33,9 @@ pub struct RunConfig {
     pub timeout: Duration,
     pub report_dir: PathBuf,
     pub strict: bool,
+    /// No seed line and no progress on stderr (a run embedded in another
+    /// command, such as `selftest`).
+    pub quiet: bool,
 }
 
 /// The `--config` file: every key optional, unknown keys refused.
@@ -69,12 +72,13 @@ pub enum ConfigError {
 }
 
 impl RunConfig {
-    /// A run against `url` with `token`, judged by `profile`, with every
-    /// other option at its default and no report written by the engine.
-    pub fn for_target(url: &str, token: &str, profile: &str) -> RunConfig {
+    /// A quiet run against the embedded reference server, judged by
+    /// `profile`, every option at its default: for runs embedded in another
+    /// command or a test (override fields with struct update syntax).
+    pub fn new(profile: &str) -> RunConfig {
         RunConfig {
-            target: Some(url.to_string()),
-            token: Some(token.to_string()),
+            target: None,
+            token: None,
             project: None,
             project_flow: None,
             blocked_email_domain: None,
@@ -87,6 +91,16 @@ impl RunConfig {
             timeout: Duration::from_secs(10),
             report_dir: PathBuf::from("reports"),
             strict: false,
+            quiet: true,
+        }
+    }
+
+    /// The same, against `url` with `token`.
+    pub fn for_target(url: &str, token: &str, profile: &str) -> RunConfig {
+        RunConfig {
+            target: Some(url.to_string()),
+            token: Some(token.to_string()),
+            ..RunConfig::new(profile)
         }
     }
 
@@ -145,6 +159,7 @@ impl RunConfig {
                 .or(file.report_dir)
                 .unwrap_or_else(|| PathBuf::from("reports")),
             strict: args.strict || file.strict.unwrap_or(false),
+            quiet: false,
         })
     }
 }

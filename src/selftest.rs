@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::check::Verdict;
 use crate::config::RunConfig;
 use crate::contract::Contract;
+use crate::generated::random_seed;
 use crate::server::mutants::{Mutant, MUTANTS};
 use crate::server::{self, ServerConfig};
 use crate::suite::{run_suite, variant_for_profile, SuiteError, EMBEDDED_BLOCKED_DOMAIN};
@@ -39,6 +40,9 @@ pub struct MutantResult {
 /// `{"faithful":[...],"mutants":[...]}` (fixed; keys may be added).
 #[derive(Debug, Clone, Serialize)]
 pub struct KillMatrix {
+    /// The seed of every generated phase (replay with `selftest --seed`).
+    pub seed: u64,
+    pub cases: u32,
     pub faithful: Vec<FaithfulResult>,
     pub mutants: Vec<MutantResult>,
     pub duration_ms: u64,
@@ -94,9 +98,11 @@ impl KillMatrix {
         let passing = self.faithful.iter().filter(|f| f.verdict == "pass").count();
         let _ = writeln!(
             out,
-            "\n{killed} of {} mutants killed; {passing} of {} faithful runs pass · {} ms",
+            "\n{killed} of {} mutants killed; {passing} of {} faithful runs pass · {} generated cases a run, seed {} · {} ms",
             self.mutants.len(),
             self.faithful.len(),
+            self.cases,
+            self.seed,
             self.duration_ms
         );
         out
@@ -191,6 +197,12 @@ pub async fn run_selftest(
     contract: &'static Contract,
 ) -> Result<KillMatrix, SuiteError> {
     let started = std::time::Instant::now();
+    // One seed for every run, so the whole matrix replays exactly.
+    let seed = config.seed.unwrap_or_else(random_seed);
+    let config = &SelftestConfig {
+        cases: config.cases,
+        seed: Some(seed),
+    };
     let mut faithful_runs = Vec::new();
     for variant in ["current", "legacy", "overview"] {
         faithful_runs.push(faithful(variant, config, contract).await?);
@@ -201,6 +213,8 @@ pub async fn run_selftest(
         .collect()
         .await;
     Ok(KillMatrix {
+        seed,
+        cases: config.cases,
         faithful: faithful_runs,
         mutants: mutants.into_iter().collect::<Result<_, _>>()?,
         duration_ms: started.elapsed().as_millis() as u64,

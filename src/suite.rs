@@ -138,9 +138,11 @@ pub async fn run_suite(
     if config.phases != Phases::Scripted {
         // Printed before the phase runs, so a crash still tells how to replay it.
         let chosen = *seed.get_or_insert_with(random_seed);
-        eprintln!("seed: {chosen}");
+        if !config.quiet {
+            eprintln!("seed: {chosen}");
+        }
         let options = GeneratedOptions {
-            show_progress: true,
+            show_progress: !config.quiet,
             ..GeneratedOptions::new(config.cases, chosen, config.concurrency)
         };
         let generated = run_generated(&ctx, &options)

@@ -1,8 +1,6 @@
 //! The generated phase against the faithful reference server: no check may
 //! fail or warn, under every profile the server implements.
 
-use std::time::Duration;
-
 use verifik_conformance::check::{CheckSource, Verdict};
 use verifik_conformance::config::{Phases, RunConfig};
 use verifik_conformance::contract::Contract;
@@ -10,20 +8,11 @@ use verifik_conformance::suite::{run_suite, SuiteOutcome};
 
 fn config(profile: &str, cases: u32, seed: u64) -> RunConfig {
     RunConfig {
-        target: None,
-        token: None,
-        project: None,
-        project_flow: None,
-        blocked_email_domain: None,
-        profile: profile.into(),
-        tags: None,
         phases: Phases::Generated,
         cases,
         seed: Some(seed),
-        concurrency: 16,
-        timeout: Duration::from_secs(10),
-        report_dir: std::env::temp_dir(),
         strict: true,
+        ..RunConfig::new(profile)
     }
 }
 

@@ -3,7 +3,6 @@
 //! phase alone, and the counterexample it reports is shrunk to the minimum.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -144,20 +143,13 @@ async fn run_with(
 ) -> (SuiteOutcome, String) {
     let (server, url) = start(breaks, rewrites).await;
     let config = RunConfig {
-        target: Some(url),
-        token: Some(server.token().to_string()),
         project: Some(server::DEFAULT_PROJECT.into()),
         project_flow: Some(server::DEFAULT_PROJECT_FLOW.into()),
         blocked_email_domain: Some("blocked.example.test".into()),
-        profile: "current".into(),
-        tags: None,
         phases: Phases::Generated,
         cases,
         seed: Some(99),
-        concurrency: 16,
-        timeout: Duration::from_secs(10),
-        report_dir: std::env::temp_dir(),
-        strict: false,
+        ..RunConfig::for_target(&url, server.token(), "current")
     };
     let outcome = run_suite(&config, Contract::embedded().unwrap())
         .await

@@ -366,7 +366,7 @@ fn a_config_file_sets_the_options_and_flags_win() {
     let conf = dir.join("conf.toml");
     std::fs::write(
         &conf,
-        "profile = \"legacy\"\ntags = \"@fact:create.initial-status\"\nstrict = true\n",
+        "profile = \"legacy\"\ntags = \"@fact:create.initial-status\"\nstrict = true\nonly = \"scripted\"\n",
     )
     .unwrap();
     let reports = dir.join("out");
@@ -407,6 +407,10 @@ fn console_summary_snapshot() {
             "run",
             "--tags",
             "@fact:create.initial-status or @fact:error.envelope",
+            "--seed",
+            "42",
+            "--cases",
+            "60",
             "--report-dir",
         ])
         .arg(&dir)
