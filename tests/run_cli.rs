@@ -429,3 +429,25 @@ fn console_summary_snapshot() {
         .replace_all(&text, "wrote [path]");
     insta::assert_snapshot!(text);
 }
+
+#[test]
+fn a_target_without_a_token_is_warned_about() {
+    let server = serve("current");
+    let dir = temp_dir("no-token");
+    let out = bin()
+        .args([
+            "run",
+            "--only",
+            "scripted",
+            "--target",
+            &server.url,
+            "--report-dir",
+        ])
+        .arg(&dir)
+        .env_remove("VERIFIK_TOKEN")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("warning: no --token"), "{stderr}");
+    assert_eq!(out.status.code(), Some(1), "unauthenticated checks fail");
+}

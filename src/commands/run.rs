@@ -14,6 +14,11 @@ pub fn run(args: RunArgs) -> i32 {
         Ok(c) => c,
         Err(e) => return super::fail(exit::USAGE, e),
     };
+    if config.target.is_some() && config.token.is_none() {
+        eprintln!(
+            "warning: no --token (or VERIFIK_TOKEN): requests go without Authorization, so every check behind authentication will fail"
+        );
+    }
     let contract = match super::contract() {
         Ok(c) => c,
         Err(code) => return code,
