@@ -188,14 +188,14 @@ impl RegistrationWorld {
         aspect: Option<&'static str>,
         cap: Option<Level>,
         observed: Value,
-        expected_of: impl Fn(&Map<String, Value>) -> Value,
+        expected_of: impl Fn(Variant, &Map<String, Value>) -> Value,
         fits: impl Fn(Variant, &Map<String, Value>) -> Option<bool>,
     ) {
         let ctx = self.ctx();
         let variants = ctx.contract.align(fact, &fits);
         let judged = self.judged_claim(fact);
         let (held, expected) = match &judged {
-            Some((variant, claim)) => (fits(*variant, claim), expected_of(claim)),
+            Some((variant, claim)) => (fits(*variant, claim), expected_of(*variant, claim)),
             None => (None, Value::Null),
         };
         let message = describe(held, &expected, &observed);

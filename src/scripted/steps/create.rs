@@ -6,7 +6,7 @@ use cucumber::then;
 use serde_json::{json, Map, Value};
 
 use crate::check::Level;
-use crate::contract::{Shape, ShapeFamily, Variant};
+use crate::contract::{Contract, Shape, ShapeFamily, Variant};
 use crate::scripted::world::{observed_response, registration, token, RegistrationWorld};
 
 /// What a variant's claim says the answer to a request must be.
@@ -54,15 +54,13 @@ impl Outcome {
 /// The outcome a claim of a request fact predicts for this scenario's
 /// request, or `None` when the claim says nothing about it.
 fn outcome(
-    world: &RegistrationWorld,
+    contract: &Contract,
     fact: &str,
     variant: Variant,
     claim: &Map<String, Value>,
 ) -> Option<Outcome> {
     let refuse = || {
-        let ctx = world.ctx();
-        let fields = ctx
-            .contract
+        let fields = contract
             .statement(variant, "error.envelope")
             .claim
             .as_ref()
@@ -104,70 +102,25 @@ fn judge_request_rule(world: &mut RegistrationWorld) {
         return;
     }
     let fact = world.fact();
-    let response = match world.response() {
+    let (status, body, observed) = match world.response() {
         Ok(r) => (r.status, r.json.clone(), observed_response(r)),
         Err(e) => return world.record_failure(&fact, None, e),
     };
-    let (status, body, observed) = response;
-    let snapshot = OutcomeJudge {
-        world,
-        fact: fact.clone(),
-    };
-    let expected_of = |claim: &Map<String, Value>| {
-        snapshot
-            .outcome(claim)
-            .map(|o| o.expected())
-            .unwrap_or(Value::Null)
-    };
-    let fits = |variant: Variant, claim: &Map<String, Value>| {
-        snapshot
-            .outcome_for(variant, claim)
-            .map(|o| o.fits(status, body.as_ref()))
-    };
-    let (expected, variants, held) = snapshot.evaluate(expected_of, fits);
-    let _ = snapshot;
-    world.record(
+    let contract = world.ctx().contract;
+    world.judge(
         &fact,
-        crate::scripted::world::Judgement {
-            aspect: None,
-            cap: None,
-            held,
-            message: crate::scripted::world::describe(held, &expected, &observed),
-            expected,
-            observed,
-            variants,
+        None,
+        None,
+        observed,
+        |variant, claim| {
+            outcome(contract, &fact, variant, claim)
+                .map(|o| o.expected())
+                .unwrap_or(Value::Null)
+        },
+        |variant, claim| {
+            outcome(contract, &fact, variant, claim).map(|o| o.fits(status, body.as_ref()))
         },
     );
-}
-
-/// Borrows the world read-only while the outcome of each claim is worked out.
-struct OutcomeJudge<'w> {
-    world: &'w RegistrationWorld,
-    fact: String,
-}
-
-impl OutcomeJudge<'_> {
-    fn outcome(&self, claim: &Map<String, Value>) -> Option<Outcome> {
-        let variant = self.world.judged_claim(&self.fact).map(|(v, _)| v)?;
-        outcome(self.world, &self.fact, variant, claim)
-    }
-
-    fn outcome_for(&self, variant: Variant, claim: &Map<String, Value>) -> Option<Outcome> {
-        outcome(self.world, &self.fact, variant, claim)
-    }
-
-    fn evaluate(
-        &self,
-        expected_of: impl Fn(&Map<String, Value>) -> Value,
-        fits: impl Fn(Variant, &Map<String, Value>) -> Option<bool>,
-    ) -> (Value, crate::check::VariantAlignment, Option<bool>) {
-        let ctx = self.world.ctx();
-        let variants = ctx.contract.align(&self.fact, &fits);
-        match self.world.judged_claim(&self.fact) {
-            Some((variant, claim)) => (expected_of(&claim), variants, fits(variant, &claim)),
-            None => (Value::Null, variants, None),
-        }
-    }
 }
 
 #[then("the API refuses it as the docs say")]
@@ -198,7 +151,7 @@ fn judge_request_rule_accepting(world: &mut RegistrationWorld) {
         None,
         None,
         observed,
-        |claim| json!({"accepted": true, "forms": claim.get("accepts")}),
+        |_, claim| json!({"accepted": true, "forms": claim.get("accepts")}),
         |_, claim| claim.get("accepts").map(|_| ok),
     );
 }
@@ -236,7 +189,7 @@ fn success_status(world: &mut RegistrationWorld) {
             None,
             None,
             json!(status),
-            |claim| claim.get("status").cloned().unwrap_or(json!(200)),
+            |_, claim| claim.get("status").cloned().unwrap_or(json!(200)),
             |_, claim| match fact.as_str() {
                 "create.success-status" => claim.get("status").map(|s| s == &json!(status)),
                 // token.recreate-*: the claim's status
@@ -273,7 +226,7 @@ fn envelope(world: &mut RegistrationWorld) {
             None,
             None,
             observed,
-            |claim| json!({"kind": claim.get("kind"), "keys": claim.get("keys")}),
+            |_, claim| json!({"kind": claim.get("kind"), "keys": claim.get("keys")}),
             |_, claim| family_of(claim).map(|f| shapes.is_valid(Shape::Success(f), &body)),
         );
     });
@@ -307,7 +260,7 @@ fn registration_fields(world: &mut RegistrationWorld) {
             None,
             None,
             json!({"fields": keys, "missing": missing}),
-            |claim| json!({"fields": claim.get("fields")}),
+            |_, claim| json!({"fields": claim.get("fields")}),
             |_, claim| {
                 string_list(claim, "fields").map(|want| want.iter().all(|f| keys.contains(f)))
             },
@@ -332,7 +285,7 @@ fn registration_field(
             None,
             None,
             json!({ field: value }),
-            |claim| json!({ field: claim.get(claim_key) }),
+            |_, claim| json!({ field: claim.get(claim_key) }),
             |_, claim| claim.get(claim_key).map(|want| want == &value),
         );
     });
@@ -375,7 +328,7 @@ fn echo(world: &mut RegistrationWorld) {
             None,
             None,
             observed,
-            |claim| json!({"echoed": claim.get("fields")}),
+            |_, claim| json!({"echoed": claim.get("fields")}),
             |_, claim| string_list(claim, "fields").map(|f| differs(&f).is_empty()),
         );
     });
@@ -397,7 +350,7 @@ fn information_validation(world: &mut RegistrationWorld) {
             Some("object"),
             None,
             observed,
-            |claim| json!({"object": claim.get("object"), "fields": claim.get("fields")}),
+            |_, claim| json!({"object": claim.get("object"), "fields": claim.get("fields")}),
             |_, claim| {
                 let fields = string_list(claim, "fields")?;
                 Some(object(claim).is_some_and(|o| fields.iter().all(|f| o.get(f).is_some())))
@@ -426,7 +379,7 @@ fn name_split(world: &mut RegistrationWorld) {
             Some("split"),
             Some(Level::Should),
             got.clone(),
-            |_| want.clone(),
+            |_, _| want.clone(),
             |_, claim| claim.get("splits_full_name").map(|_| got == want),
         );
     });
@@ -457,7 +410,7 @@ fn token_jwt(world: &mut RegistrationWorld) {
             None,
             None,
             observed,
-            |claim| json!({"format": claim.get("format"), "alg": claim.get("alg")}),
+            |_, claim| json!({"format": claim.get("format"), "alg": claim.get("alg")}),
             |_, claim| {
                 claim.get("format")?;
                 Some(header.as_ref().is_some_and(|h| h.get("alg").is_some()))
@@ -515,7 +468,7 @@ fn timestamps(world: &mut RegistrationWorld) {
             None,
             None,
             json!({"createdAt": stamps[0], "updatedAt": stamps[1]}),
-            |claim| json!({"format": claim.get("format")}),
+            |_, claim| json!({"format": claim.get("format")}),
             |_, claim| claim.get("format").map(|_| all_iso),
         );
     });
@@ -611,7 +564,7 @@ fn request_meta(world: &mut RegistrationWorld) {
             None,
             None,
             json!({"present": present}),
-            |claim| json!({"fields": claim.get("fields")}),
+            |_, claim| json!({"fields": claim.get("fields")}),
             |_, claim| string_list(claim, "fields").map(|f| f.iter().all(|k| reg.contains_key(k))),
         );
     });

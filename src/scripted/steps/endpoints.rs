@@ -18,7 +18,7 @@ fn answers(world: &mut RegistrationWorld) {
         None,
         None,
         json!({"status": status, "json": is_json}),
-        |claim| json!({"status": claim.get("status"), "json": true}),
+        |_, claim| json!({"status": claim.get("status"), "json": true}),
         |_, claim| claim.get("status").map(|s| s == &json!(status) && is_json),
     );
 }
@@ -52,7 +52,7 @@ fn retrieved_is_created(world: &mut RegistrationWorld) {
         Some("same-id"),
         None,
         json!({"id": id, "found": found}),
-        |_| json!({"id": id}),
+        |_, _| json!({"id": id}),
         |_, claim| claim.get("status").map(|_| found),
     );
 }
@@ -69,7 +69,7 @@ fn holds_created(world: &mut RegistrationWorld, fact: &str, key: &'static str) {
         None,
         None,
         json!({"id": id, "found": found}),
-        |_| json!({"contains": id}),
+        |_, _| json!({"contains": id}),
         |_, claim| claim.get(key).map(|_| found),
     );
 }
@@ -89,7 +89,7 @@ fn overview_shape(world: &mut RegistrationWorld) {
         None,
         None,
         json!({"fields": keys}),
-        |claim| json!({"fields": claim.get("fields")}),
+        |_, claim| json!({"fields": claim.get("fields")}),
         |_, claim| {
             let want = claim.get("fields")?.as_array()?;
             Some(

@@ -25,7 +25,7 @@ fn error_envelope(world: &mut RegistrationWorld) {
         None,
         None,
         json!({"status": status, "fields": keys}),
-        |claim| json!({"fields": claim.get("fields")}),
+        |_, claim| json!({"fields": claim.get("fields")}),
         |_, claim| {
             let want = claim.get("fields")?.as_array()?;
             Some(
@@ -50,7 +50,7 @@ fn http_409(world: &mut RegistrationWorld) {
         None,
         None,
         json!(status),
-        |claim| claim.get("status").cloned().unwrap_or(Value::Null),
+        |_, claim| claim.get("status").cloned().unwrap_or(Value::Null),
         |_, claim| claim.get("status").map(|s| s == &json!(status)),
     );
 }
@@ -67,7 +67,7 @@ fn status_consistent(world: &mut RegistrationWorld) {
         None,
         None,
         json!({"http": status, "body": in_body}),
-        |_| json!({"body_status": "equal to the HTTP status"}),
+        |_, _| json!({"body_status": "equal to the HTTP status"}),
         |_, claim| {
             claim
                 .get("body_status_equals_http")

@@ -31,7 +31,7 @@ fn token_is_new(world: &mut RegistrationWorld) {
         Some("new-token"),
         None,
         observed,
-        |claim| json!({"new_token": claim.get("new_token")}),
+        |_, claim| json!({"new_token": claim.get("new_token")}),
         |_, claim| claim.get("new_token").map(|_| fresh),
     );
 }
@@ -50,7 +50,7 @@ fn same_registration(world: &mut RegistrationWorld) {
         None,
         None,
         json!({"first_id": first, "second_id": second}),
-        |claim| json!({"same_id": claim.get("same_id")}),
+        |_, claim| json!({"same_id": claim.get("same_id")}),
         |_, claim| claim.get("same_id").map(|_| same),
     );
 }

@@ -19,7 +19,7 @@ fn does_not_succeed(world: &mut RegistrationWorld) {
         None,
         None,
         json!(status),
-        |_| json!("a 4xx refusal"),
+        |_, _| json!("a 4xx refusal"),
         |_, claim| {
             // auth: {"required": true}; retrieve.unknown: {"unknown_is_2xx": false}
             claim
@@ -74,7 +74,7 @@ fn body_is_json(world: &mut RegistrationWorld) {
         Some("body"),
         None,
         observed,
-        |_| json!("a JSON body"),
+        |_, _| json!("a JSON body"),
         |_, claim| claim.get("content_type").map(|_| is_json),
     );
 }
@@ -95,7 +95,7 @@ fn content_type_is_json(world: &mut RegistrationWorld) {
         Some("content-type"),
         Some(Level::Should),
         json!(content_type),
-        |claim| claim.get("content_type").cloned().unwrap_or(Value::Null),
+        |_, claim| claim.get("content_type").cloned().unwrap_or(Value::Null),
         |_, claim| claim.get("content_type").map(|_| is_json),
     );
 }
@@ -111,7 +111,7 @@ fn not_server_error(world: &mut RegistrationWorld) {
         None,
         None,
         json!(status),
-        |_| json!("a status below 500"),
+        |_, _| json!("a status below 500"),
         |_, claim| claim.get("server_errors").map(|_| status < 500),
     );
 }
