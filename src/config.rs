@@ -36,6 +36,8 @@ pub struct RunConfig {
     /// No seed line and no progress on stderr (a run embedded in another
     /// command, such as `selftest`).
     pub quiet: bool,
+    /// Shrink generated failures to minimal counterexamples.
+    pub shrink: bool,
 }
 
 /// The `--config` file: every key optional, unknown keys refused.
@@ -92,6 +94,7 @@ impl RunConfig {
             report_dir: PathBuf::from("reports"),
             strict: false,
             quiet: true,
+            shrink: true,
         }
     }
 
@@ -160,6 +163,7 @@ impl RunConfig {
                 .unwrap_or_else(|| PathBuf::from("reports")),
             strict: args.strict || file.strict.unwrap_or(false),
             quiet: false,
+            shrink: true,
         })
     }
 }

@@ -121,6 +121,8 @@ fn suite_config(url: &str, token: &str, profile: &str, config: &SelftestConfig) 
     run.blocked_email_domain = Some(EMBEDDED_BLOCKED_DOMAIN.into());
     run.cases = config.cases;
     run.seed = config.seed;
+    // A kill needs a failing check, not a minimal counterexample.
+    run.shrink = false;
     run
 }
 

@@ -143,6 +143,7 @@ pub async fn run_suite(
         }
         let options = GeneratedOptions {
             show_progress: !config.quiet,
+            shrink: config.shrink,
             ..GeneratedOptions::new(config.cases, chosen, config.concurrency)
         };
         let generated = run_generated(&ctx, &options)

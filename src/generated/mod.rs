@@ -43,6 +43,9 @@ pub struct GeneratedOptions {
     pub show_progress: bool,
     /// Keep every request sent (in case order) in the outcome.
     pub record_requests: bool,
+    /// Shrink failures to minimal counterexamples (off when only the
+    /// verdict matters, as in `selftest`).
+    pub shrink: bool,
 }
 
 impl GeneratedOptions {
@@ -53,6 +56,7 @@ impl GeneratedOptions {
             concurrency,
             show_progress: false,
             record_requests: false,
+            shrink: true,
         }
     }
 }
@@ -126,7 +130,11 @@ pub async fn run_generated(
     let send_time = started.elapsed();
 
     let started = Instant::now();
-    let failures = tally.failures();
+    let failures = if options.shrink {
+        tally.failures()
+    } else {
+        Vec::new()
+    };
     if !failures.is_empty() {
         progress.note(&format!("shrinking {} failing checks", failures.len()));
     }
