@@ -133,6 +133,10 @@ pub struct RunArgs {
     /// Where reports are written.
     #[arg(long = "report-dir")]
     pub report_dir: Option<PathBuf>,
+    /// A PEM file of certificate authorities to trust for an https target,
+    /// besides the system's (repeatable).
+    #[arg(long = "ca-cert", value_name = "FILE")]
+    pub ca_certs: Vec<PathBuf>,
     /// Should-level failures fail the run too.
     #[arg(long)]
     pub strict: bool,

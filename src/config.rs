@@ -38,6 +38,8 @@ pub struct RunConfig {
     pub quiet: bool,
     /// Shrink generated failures to minimal counterexamples.
     pub shrink: bool,
+    /// Extra certificate authorities (PEM files) for an https target.
+    pub ca_certs: Vec<PathBuf>,
 }
 
 /// The `--config` file: every key optional, unknown keys refused.
@@ -58,6 +60,7 @@ struct FileConfig {
     timeout: Option<f64>,
     report_dir: Option<PathBuf>,
     strict: Option<bool>,
+    ca_cert: Option<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -95,6 +98,7 @@ impl RunConfig {
             strict: false,
             quiet: true,
             shrink: true,
+            ca_certs: Vec::new(),
         }
     }
 
@@ -164,6 +168,11 @@ impl RunConfig {
             strict: args.strict || file.strict.unwrap_or(false),
             quiet: false,
             shrink: true,
+            ca_certs: if args.ca_certs.is_empty() {
+                file.ca_cert.into_iter().collect()
+            } else {
+                args.ca_certs
+            },
         })
     }
 }

@@ -108,8 +108,10 @@ pub async fn run_suite(
         None => target_url.clone(),
     };
 
-    let client = Client::new(TargetConfig::new(target_url, token).with_timeout(config.timeout))
-        .map_err(|e| SuiteError::Usage(e.to_string()))?;
+    let target = TargetConfig::new(target_url, token)
+        .with_timeout(config.timeout)
+        .with_ca_certs(config.ca_certs.clone());
+    let client = Client::new(target).map_err(|e| SuiteError::Usage(e.to_string()))?;
     client
         .preflight()
         .await

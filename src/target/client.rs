@@ -111,7 +111,16 @@ impl Client {
                 attempt.follow()
             }
         });
-        let http = reqwest::Client::builder()
+        // rustls is built with ring and no default provider: install it once
+        // per process (a second install is refused, harmlessly).
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let mut builder = reqwest::Client::builder();
+        for path in &config.ca_certs {
+            for cert in read_ca_bundle(path)? {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        let http = builder
             .no_proxy()
             .redirect(policy)
             .referer(false)
@@ -161,6 +170,7 @@ impl Client {
         match exchange.outcome {
             Err(
                 error @ (TransportError::Refused { .. }
+                | TransportError::Tls { .. }
                 | TransportError::Other { .. }
                 | TransportError::InvalidRequest(_)),
             ) => Err(TargetError::Unreachable {
@@ -364,7 +374,14 @@ impl Client {
         let chain = self.secret.scrub(&error_chain(error));
         let innermost = chain.rsplit(": ").next().unwrap_or(&chain).to_string();
         // hyper's errors are not a dependency of ours; their texts are stable.
-        if chain.contains("connection closed before message completed") {
+        // So are rustls's, which reach here wrapped beyond a downcast.
+        let tls_words = ["peer certificate", "certificate", "handshake", "TLS"];
+        if let Some(at) = tls_words.iter().find_map(|w| chain.find(w)) {
+            let start = chain[..at].rfind(": ").map_or(0, |i| i + 2);
+            TransportError::Tls {
+                detail: chain[start..].to_string(),
+            }
+        } else if chain.contains("connection closed before message completed") {
             TransportError::Closed { during }
         } else if chain.contains("invalid HTTP")
             || chain.contains("parse")
@@ -405,6 +422,20 @@ fn header(value: &str, name: &str) -> Result<HeaderValue, String> {
     })
 }
 
+/// The certificates of a PEM bundle, or why they cannot be used.
+fn read_ca_bundle(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, TargetError> {
+    let bad = |reason: String| TargetError::CaCert {
+        path: path.display().to_string(),
+        reason,
+    };
+    let pem = std::fs::read(path).map_err(|e| bad(e.to_string()))?;
+    let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| bad(error_chain(&e)))?;
+    if certs.is_empty() {
+        return Err(bad("no PEM certificate in it".into()));
+    }
+    Ok(certs)
+}
+
 fn parse_base_url(raw: &str) -> Result<Url, TargetError> {
     let bad = |reason: &str| TargetError::BadUrl {
         url: raw.to_string(),
@@ -412,13 +443,8 @@ fn parse_base_url(raw: &str) -> Result<Url, TargetError> {
     };
     let url = Url::parse(raw.trim()).map_err(|e| bad(&e.to_string()))?;
     match url.scheme() {
-        "http" => {}
-        "https" => {
-            return Err(TargetError::HttpsUnsupported {
-                url: raw.to_string(),
-            })
-        }
-        other => return Err(bad(&format!("scheme `{other}` is not http"))),
+        "http" | "https" => {}
+        other => return Err(bad(&format!("scheme `{other}` is not http or https"))),
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err(bad("no host"));
