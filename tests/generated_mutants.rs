@@ -118,7 +118,10 @@ async fn start(breaks: Option<Breaks>, rewrites: Option<Rewrites>) -> (ServerHan
     let server = server::spawn(config).await.unwrap();
     let proxy = Arc::new(Proxy {
         upstream: server.url().to_string(),
-        client: reqwest::Client::new(),
+        client: {
+            verifik_conformance::target::install_tls_provider();
+            reqwest::Client::new()
+        },
         breaks,
         rewrites,
     });

@@ -52,6 +52,7 @@ async fn exit_code(child: &mut Child) -> i32 {
 }
 
 async fn list_status(url: &str, token: &str) -> u16 {
+    verifik_conformance::target::install_tls_provider();
     reqwest::Client::new()
         .get(format!("{url}/v2/app-registrations"))
         .header("Authorization", format!("Bearer {token}"))
@@ -87,7 +88,10 @@ async fn serve_prints_url_and_generated_token_then_stops_on_sigterm() {
     signal(&child, "TERM").await;
     assert_eq!(exit_code(&mut child).await, 0);
     assert!(
-        reqwest::Client::new().get(&url).send().await.is_err(),
+        {
+            verifik_conformance::target::install_tls_provider();
+            reqwest::Client::new().get(&url).send().await.is_err()
+        },
         "stopped listening"
     );
 }

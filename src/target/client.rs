@@ -111,9 +111,7 @@ impl Client {
                 attempt.follow()
             }
         });
-        // rustls is built with ring and no default provider: install it once
-        // per process (a second install is refused, harmlessly).
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        super::install_tls_provider();
         let mut builder = reqwest::Client::builder();
         for path in &config.ca_certs {
             for cert in read_ca_bundle(path)? {

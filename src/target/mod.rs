@@ -364,3 +364,12 @@ impl Exchange {
         }
     }
 }
+
+/// Install the process-wide TLS crypto provider (rustls with ring). reqwest
+/// is built without a default provider, and every reqwest client, even one
+/// for plain `http://`, needs one when it is built: call this first wherever
+/// a reqwest client is made outside [`Client::new`] (which calls it). A
+/// second call does nothing.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
