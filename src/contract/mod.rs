@@ -296,6 +296,19 @@ fn parse_checked<T: serde::de::DeserializeOwned>(
     serde_json::from_value(value).map_err(|e| ContractError::new(file, "", e.to_string()))
 }
 
+/// A claim's list of strings under `key` (field names, say), when it has one.
+pub fn claim_strings(claim: &Map<String, Value>, key: &str) -> Option<Vec<String>> {
+    Some(
+        claim
+            .get(key)?
+            .as_array()?
+            .iter()
+            .filter_map(Value::as_str)
+            .map(String::from)
+            .collect(),
+    )
+}
+
 /// The catalogue name of a `--profile` value.
 pub fn profile_name(arg: crate::cli::ProfileArg) -> &'static str {
     use crate::cli::ProfileArg::*;

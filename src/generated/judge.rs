@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 
 use super::oracle::{ContactForm, Prediction, RuleSet, TargetFacts};
 use crate::contract::{Shape, Shapes};
-use crate::scripted::world::{registration, registration_id, token};
+use crate::scripted::world::{mentions, registration, registration_id, token};
 use crate::target::{Exchange, Response};
 
 /// The identity of a generated check: `generated/<fact>/<rule>`.
@@ -72,16 +72,6 @@ fn outcome_label(response: &Response) -> String {
         format!("accepted ({})", response.status)
     } else {
         format!("refused ({})", response.status)
-    }
-}
-
-/// Whether `id` appears as a string anywhere in `value`.
-fn mentions(value: &Value, id: &str) -> bool {
-    match value {
-        Value::String(s) => s == id,
-        Value::Array(items) => items.iter().any(|v| mentions(v, id)),
-        Value::Object(map) => map.values().any(|v| mentions(v, id)),
-        _ => false,
     }
 }
 

@@ -422,14 +422,7 @@ impl RuleSet {
 
         let strings = |fact: &str, key: &str| -> Vec<String> {
             claim(fact)
-                .and_then(|c| c.get(key))
-                .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(Value::as_str)
-                        .map(String::from)
-                        .collect()
-                })
+                .and_then(|c| crate::contract::claim_strings(c, key))
                 .unwrap_or_default()
         };
         let success_family = match claim("create.envelope")

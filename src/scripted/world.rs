@@ -319,6 +319,16 @@ fn has_id(object: &Map<String, Value>) -> bool {
     object.contains_key("_id") || object.contains_key("id")
 }
 
+/// Whether `id` appears as a string anywhere in `value`.
+pub fn mentions(value: &Value, id: &str) -> bool {
+    match value {
+        Value::String(s) => s == id,
+        Value::Array(items) => items.iter().any(|v| mentions(v, id)),
+        Value::Object(map) => map.values().any(|v| mentions(v, id)),
+        _ => false,
+    }
+}
+
 /// A registration's ID, under `_id` or `id`.
 pub fn registration_id(body: &Value) -> Option<String> {
     let reg = registration(body)?;

@@ -21,33 +21,12 @@ pub(crate) struct CreateRequest {
     pub language: Option<String>,
 }
 
-/// The body fields of the current params table, in table order.
-const CURRENT_FIELDS: [&str; 9] = [
-    "project",
-    "projectFlow",
-    "email",
-    "phone",
-    "countryCode",
-    "fullName",
-    "firstName",
-    "lastName",
-    "language",
-];
-/// The legacy body table has no firstName / lastName (they are ignored).
-const LEGACY_FIELDS: [&str; 7] = [
-    "project",
-    "projectFlow",
-    "email",
-    "phone",
-    "countryCode",
-    "fullName",
-    "language",
-];
-
 /// What the rules depend on besides the body.
 pub(crate) struct Rules<'a> {
     pub variant: ServerVariant,
     pub known_flow: &'a str,
+    /// The documented body fields, in table order (from the fact sheet).
+    pub body_fields: &'a [String],
     /// Normalized (see [`normalize_domain`]).
     pub blocked_domains: &'a [String],
 }
@@ -118,17 +97,12 @@ impl Rules<'_> {
 
     fn check(&self, object: &Map<String, Value>) -> Result<CreateRequest, Problem> {
         let legacy = self.variant == ServerVariant::Legacy;
-        let fields: &[&'static str] = if legacy {
-            &LEGACY_FIELDS
-        } else {
-            &CURRENT_FIELDS
-        };
-        for &field in fields {
+        for field in self.body_fields {
             match object.get(field) {
                 None | Some(Value::Null) | Some(Value::String(_)) => {}
                 Some(other) => {
                     return Err(Problem::WrongType {
-                        field,
+                        field: field.clone(),
                         found: json_type(other),
                     })
                 }

@@ -26,6 +26,8 @@ pub enum SheetError {
 /// Strings of the current pages (en; es must say the same).
 #[derive(Debug, Clone)]
 pub struct CurrentMessages {
+    /// The params table's field names, in table order.
+    pub body_fields: Vec<String>,
     /// HTTP status of validation errors (`error.http-409`).
     pub validation_status: u16,
     /// Error body keys, in order (`error.envelope`).
@@ -49,6 +51,8 @@ pub struct CurrentMessages {
 /// Strings of the legacy page.
 #[derive(Debug, Clone)]
 pub struct LegacyMessages {
+    /// The body table's field names, in table order (no firstName/lastName).
+    pub body_fields: Vec<String>,
     pub error_fields: Vec<String>,
     pub contact_required: Map<String, Value>,
     pub invalid_project_flow: Map<String, Value>,
@@ -107,6 +111,7 @@ impl Messages {
         )?;
         let validation_status = en.u16("error.http-409", "status")?;
         let current = CurrentMessages {
+            body_fields: en.param_names(),
             validation_status,
             contact_required: en.error_body("create.contact-required", &error_fields)?,
             country_code_required: en.error_body("create.country-code-required", &error_fields)?,
@@ -145,6 +150,7 @@ impl Messages {
             "the server builds {error, message} error bodies",
         )?;
         let legacy_messages = LegacyMessages {
+            body_fields: legacy.param_names(),
             contact_required: legacy.error_body("create.contact-required", &legacy_error_fields)?,
             invalid_project_flow: legacy
                 .error_body("create.invalid-project-flow", &legacy_error_fields)?,
@@ -185,6 +191,12 @@ impl Reader<'_> {
             fact: fact.to_string(),
             problem: problem.into(),
         }
+    }
+
+    /// The names of the page's params table, in table order.
+    fn param_names(&self) -> Vec<String> {
+        let params = &self.contract.sheet(self.variant).page.params;
+        params.iter().map(|p| p.name.clone()).collect()
     }
 
     fn expect(&self, fact: &str, ok: bool, problem: &str) -> Result<(), SheetError> {

@@ -24,7 +24,7 @@ pub(crate) enum Problem {
     InvalidJson(String),
     NotAnObject(&'static str),
     WrongType {
-        field: &'static str,
+        field: String,
         found: &'static str,
     },
     MissingProject,

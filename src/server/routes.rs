@@ -123,6 +123,10 @@ async fn create(State(state): State<AppState>, request: Request) -> Response {
     let rules = Rules {
         variant: shared.variant,
         known_flow: &shared.project_flow,
+        body_fields: match shared.variant {
+            ServerVariant::Legacy => &shared.messages.legacy.body_fields,
+            _ => &shared.messages.current.body_fields,
+        },
         blocked_domains: &shared.blocked_email_domains,
     };
     let request = match rules.parse(&bytes) {

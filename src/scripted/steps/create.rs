@@ -6,7 +6,7 @@ use cucumber::then;
 use serde_json::{json, Map, Value};
 
 use crate::check::Level;
-use crate::contract::{Contract, Shape, ShapeFamily, Variant};
+use crate::contract::{claim_strings, Contract, Shape, ShapeFamily, Variant};
 use crate::scripted::world::{observed_response, registration, token, RegistrationWorld};
 
 /// What a variant's claim says the answer to a request must be.
@@ -64,14 +64,7 @@ fn outcome(
             .statement(variant, "error.envelope")
             .claim
             .as_ref()
-            .and_then(|c| c.get("fields"))
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(String::from)
-                    .collect()
-            })
+            .and_then(|c| claim_strings(c, "fields"))
             .unwrap_or_default();
         Outcome::Refuse {
             status: claim
@@ -232,18 +225,6 @@ fn envelope(world: &mut RegistrationWorld) {
     });
 }
 
-fn string_list(claim: &Map<String, Value>, key: &str) -> Option<Vec<String>> {
-    Some(
-        claim
-            .get(key)?
-            .as_array()?
-            .iter()
-            .filter_map(Value::as_str)
-            .map(String::from)
-            .collect(),
-    )
-}
-
 #[then("the registration has the documented fields")]
 fn registration_fields(world: &mut RegistrationWorld) {
     with_body(world, None, |world, _, body| {
@@ -252,7 +233,7 @@ fn registration_fields(world: &mut RegistrationWorld) {
             .unwrap_or_default();
         let judged = world
             .judged_claim("create.registration-fields")
-            .and_then(|(_, c)| string_list(&c, "fields"))
+            .and_then(|(_, c)| claim_strings(&c, "fields"))
             .unwrap_or_default();
         let missing: Vec<&String> = judged.iter().filter(|f| !keys.contains(f)).collect();
         world.judge(
@@ -262,7 +243,7 @@ fn registration_fields(world: &mut RegistrationWorld) {
             json!({"fields": keys, "missing": missing}),
             |_, claim| json!({"fields": claim.get("fields")}),
             |_, claim| {
-                string_list(claim, "fields").map(|want| want.iter().all(|f| keys.contains(f)))
+                claim_strings(claim, "fields").map(|want| want.iter().all(|f| keys.contains(f)))
             },
         );
     });
@@ -320,7 +301,7 @@ fn echo(world: &mut RegistrationWorld) {
         };
         let judged = world
             .judged_claim("create.echo")
-            .and_then(|(_, c)| string_list(&c, "fields"))
+            .and_then(|(_, c)| claim_strings(&c, "fields"))
             .unwrap_or_default();
         let observed = json!({"differing": differs(&judged), "sent": sent, "received": reg});
         world.judge(
@@ -329,7 +310,7 @@ fn echo(world: &mut RegistrationWorld) {
             None,
             observed,
             |_, claim| json!({"echoed": claim.get("fields")}),
-            |_, claim| string_list(claim, "fields").map(|f| differs(&f).is_empty()),
+            |_, claim| claim_strings(claim, "fields").map(|f| differs(&f).is_empty()),
         );
     });
 }
@@ -352,7 +333,7 @@ fn information_validation(world: &mut RegistrationWorld) {
             observed,
             |_, claim| json!({"object": claim.get("object"), "fields": claim.get("fields")}),
             |_, claim| {
-                let fields = string_list(claim, "fields")?;
+                let fields = claim_strings(claim, "fields")?;
                 Some(object(claim).is_some_and(|o| fields.iter().all(|f| o.get(f).is_some())))
             },
         );
@@ -565,7 +546,9 @@ fn request_meta(world: &mut RegistrationWorld) {
             None,
             json!({"present": present}),
             |_, claim| json!({"fields": claim.get("fields")}),
-            |_, claim| string_list(claim, "fields").map(|f| f.iter().all(|k| reg.contains_key(k))),
+            |_, claim| {
+                claim_strings(claim, "fields").map(|f| f.iter().all(|k| reg.contains_key(k)))
+            },
         );
     });
 }

@@ -4,7 +4,7 @@ use cucumber::then;
 use serde_json::{json, Value};
 
 use super::requests::created_id;
-use crate::scripted::world::RegistrationWorld;
+use crate::scripted::world::{mentions, RegistrationWorld};
 
 #[then("the endpoint answers as documented")]
 fn answers(world: &mut RegistrationWorld) {
@@ -21,16 +21,6 @@ fn answers(world: &mut RegistrationWorld) {
         |_, claim| json!({"status": claim.get("status"), "json": true}),
         |_, claim| claim.get("status").map(|s| s == &json!(status) && is_json),
     );
-}
-
-/// Whether `id` appears as a string value anywhere in `value`.
-fn mentions(value: &Value, id: &str) -> bool {
-    match value {
-        Value::String(s) => s == id,
-        Value::Array(items) => items.iter().any(|v| mentions(v, id)),
-        Value::Object(map) => map.values().any(|v| mentions(v, id)),
-        _ => false,
-    }
 }
 
 #[then("the list contains the created registration")]
