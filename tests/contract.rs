@@ -417,3 +417,34 @@ fn every_fact_has_a_scenario_or_an_untestable_reason() {
         }
     }
 }
+
+/// Every property of every shape schema says which doc statement it comes from.
+#[test]
+fn every_schema_property_has_a_description() {
+    fn walk(node: &Value, path: &str, missing: &mut Vec<String>) {
+        if let Some(props) = node.get("properties").and_then(Value::as_object) {
+            for (name, prop) in props {
+                let here = format!("{path}/{name}");
+                if prop.get("description").is_none() {
+                    missing.push(here.clone());
+                }
+                walk(prop, &here, missing);
+            }
+        }
+        if let Some(items) = node.get("items") {
+            walk(items, &format!("{path}/items"), missing);
+        }
+    }
+    let mut missing = Vec::new();
+    for (path, text) in embedded::schema_files() {
+        if path.starts_with("variants/") || path.starts_with("meta/") || path == "facts.json" {
+            continue;
+        }
+        let value: Value = serde_json::from_str(text).unwrap();
+        walk(&value, &path, &mut missing);
+    }
+    assert!(
+        missing.is_empty(),
+        "properties without a description: {missing:?}"
+    );
+}

@@ -11,8 +11,8 @@ use regex::Regex;
 use crate::contract::{Example, ExampleKind, Page};
 
 use super::page::{
-    clean_inline, is_purpose_intro, json_error, kind_of, note_topics, purpose_item, re,
-    read_endpoint_or_table, status_of, strip_heading_artefacts, ParseError, Section,
+    clean_inline, is_purpose_intro, json_error, kind_of, note_topics, re, read_endpoint_or_table,
+    read_purposes, status_of, strip_heading_artefacts, ParseError, Section,
 };
 
 static HEADING: LazyLock<Regex> = LazyLock::new(|| re(r"^(#{1,6})\s+(.*?)\s*#*\s*$"));
@@ -106,11 +106,7 @@ pub fn parse(text: &str) -> Result<Page, ParseError> {
             prose_notes.push_str(line);
             i += 1;
         } else if is_purpose_intro(line) {
-            i += 1;
-            while let Some(name) = lines.get(i).and_then(|l| purpose_item(l)) {
-                purposes.push(name);
-                i += 1;
-            }
+            i = read_purposes(&lines, i + 1, &mut purposes);
         } else {
             i += 1;
         }

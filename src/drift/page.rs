@@ -245,6 +245,16 @@ pub fn read_endpoint_or_table(
     Ok(Some(next))
 }
 
+/// Read the list items after a "designed for:" line into `purposes`;
+/// returns the index of the first line after the list.
+pub fn read_purposes(lines: &[&str], mut i: usize, purposes: &mut Vec<String>) -> usize {
+    while let Some(name) = lines.get(i).and_then(|l| purpose_item(l)) {
+        purposes.push(name);
+        i += 1;
+    }
+    i
+}
+
 /// A table the page shows.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Table {

@@ -10,7 +10,7 @@ use crate::contract::{Example, ExampleKind, Page};
 
 use super::page::{
     endpoint_line, is_known_heading, is_purpose_intro, json_values_from, kind_of, note_topics,
-    purpose_item, read_endpoint_or_table, status_of, strip_heading_artefacts, ParseError, Section,
+    read_endpoint_or_table, read_purposes, status_of, strip_heading_artefacts, ParseError, Section,
 };
 
 /// Parse a text export into the fact-sheet page structure.
@@ -81,11 +81,7 @@ pub fn parse(text: &str) -> Result<Page, ParseError> {
             }
             i += 1;
         } else if is_purpose_intro(line) {
-            i += 1;
-            while let Some(name) = lines.get(i).and_then(|l| purpose_item(l)) {
-                purposes.push(name);
-                i += 1;
-            }
+            i = read_purposes(&lines, i + 1, &mut purposes);
         } else {
             i += 1;
         }
