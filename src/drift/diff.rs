@@ -123,72 +123,63 @@ impl Differ<'_> {
 
     /// Headers by name, case-insensitively.
     fn headers(&mut self, encoded: &[Header], found: &[Header]) {
-        let enc = keyed(encoded, |h| h.name.to_ascii_lowercase());
-        let fnd = keyed(found, |h| h.name.to_ascii_lowercase());
-        for (key, e) in &enc {
-            let item = format!("headers[{}]", e.name);
-            match fnd.iter().find(|(k, _)| k == key) {
-                Some((_, f)) => {
-                    if e.name != f.name {
-                        self.push(
-                            header_fact(&e.name),
-                            format!("{item}.name"),
-                            DriftKind::Changed,
-                            json!(e.name),
-                            json!(f.name),
-                        );
-                    }
-                    if e.value != f.value {
-                        self.push(
-                            header_fact(&e.name),
-                            format!("{item}.value"),
-                            DriftKind::Changed,
-                            json!(e.value),
-                            json!(f.value),
-                        );
-                    }
-                }
-                None => self.push(
-                    header_fact(&e.name),
-                    item,
-                    DriftKind::Removed,
-                    to_json(*e),
-                    Value::Null,
-                ),
-            }
-        }
-        for (key, f) in &fnd {
-            if !enc.iter().any(|(k, _)| k == key) {
-                self.push(
-                    header_fact(&f.name),
-                    format!("headers[{}]", f.name),
-                    DriftKind::Added,
-                    Value::Null,
-                    to_json(*f),
-                );
-            }
-        }
+        self.by_key(
+            encoded,
+            found,
+            |h| h.name.to_ascii_lowercase(),
+            |h, _| format!("headers[{}]", h.name),
+            |h, _| header_fact(&h.name),
+            |e, f| {
+                vec![
+                    ("name", json!(e.name), json!(f.name)),
+                    ("value", json!(e.value), json!(f.value)),
+                ]
+            },
+        );
     }
 
     /// Params by name; a param in both is compared field by field.
     fn params(&mut self, encoded: &[Param], found: &[Param]) {
-        let enc = keyed(encoded, |p| p.name.clone());
-        let fnd = keyed(found, |p| p.name.clone());
-        for (key, e) in &enc {
-            match fnd.iter().find(|(k, _)| k == key) {
+        self.by_key(
+            encoded,
+            found,
+            |p| p.name.clone(),
+            |_, key| format!("params[{key}]"),
+            |p, field| param_fact(&p.name, field),
+            |e, f| {
+                vec![
+                    ("type", json!(e.ty), json!(f.ty)),
+                    ("required", json!(e.required), json!(f.required)),
+                    ("required_if", json!(e.required_if), json!(f.required_if)),
+                    ("format", json!(e.format), json!(f.format)),
+                    ("default", json!(e.default), json!(f.default)),
+                ]
+            },
+        );
+    }
+
+    /// Pair items by `key`: an item on both sides is compared field by field
+    /// (`fields` gives each field's encoded and found value), an item only
+    /// encoded was removed, one only found was added.
+    fn by_key<T: serde::Serialize>(
+        &mut self,
+        encoded: &[T],
+        found: &[T],
+        key: impl Fn(&T) -> String,
+        item: impl Fn(&T, &str) -> String,
+        fact: impl Fn(&T, Option<&str>) -> &'static str,
+        fields: impl Fn(&T, &T) -> Vec<(&'static str, Value, Value)>,
+    ) {
+        let enc = keyed(encoded, &key);
+        let fnd = keyed(found, &key);
+        for (k, e) in &enc {
+            match fnd.iter().find(|(fk, _)| fk == k) {
                 Some((_, f)) => {
-                    let fields: [(&str, Value, Value); 5] = [
-                        ("type", json!(e.ty), json!(f.ty)),
-                        ("required", json!(e.required), json!(f.required)),
-                        ("required_if", json!(e.required_if), json!(f.required_if)),
-                        ("format", json!(e.format), json!(f.format)),
-                        ("default", json!(e.default), json!(f.default)),
-                    ];
-                    for (field, ev, fv) in fields {
+                    for (field, ev, fv) in fields(e, f) {
                         if ev != fv {
                             self.push(
-                                param_fact(&e.name, Some(field)),
-                                format!("params[{key}].{field}"),
+                                fact(e, Some(field)),
+                                format!("{}.{field}", item(e, k)),
                                 DriftKind::Changed,
                                 ev,
                                 fv,
@@ -197,19 +188,19 @@ impl Differ<'_> {
                     }
                 }
                 None => self.push(
-                    param_fact(&e.name, None),
-                    format!("params[{key}]"),
+                    fact(e, None),
+                    item(e, k),
                     DriftKind::Removed,
                     to_json(*e),
                     Value::Null,
                 ),
             }
         }
-        for (key, f) in &fnd {
-            if !enc.iter().any(|(k, _)| k == key) {
+        for (k, f) in &fnd {
+            if !enc.iter().any(|(ek, _)| ek == k) {
                 self.push(
-                    param_fact(&f.name, None),
-                    format!("params[{key}]"),
+                    fact(f, None),
+                    item(f, k),
                     DriftKind::Added,
                     Value::Null,
                     to_json(*f),
