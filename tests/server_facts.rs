@@ -542,26 +542,8 @@ async fn create_wrong_types_are_409() {
     for variant in ALL {
         let api = Api::start(variant).await;
         let fields: &[&str] = match variant {
-            ServerVariant::Legacy => &[
-                "project",
-                "projectFlow",
-                "email",
-                "phone",
-                "countryCode",
-                "fullName",
-                "language",
-            ],
-            _ => &[
-                "project",
-                "projectFlow",
-                "email",
-                "phone",
-                "countryCode",
-                "fullName",
-                "firstName",
-                "lastName",
-                "language",
-            ],
+            ServerVariant::Legacy => &server_support::LEGACY_FIELDS,
+            _ => &server_support::CURRENT_FIELDS,
         };
         for field in fields {
             for value in [json!(1), json!(true), json!(["a"]), json!({"a": "b"})] {

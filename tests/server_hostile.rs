@@ -63,18 +63,6 @@ fn bytes(value: &Value) -> Vec<u8> {
     serde_json::to_vec(value).unwrap()
 }
 
-const FIELDS: [&str; 9] = [
-    "project",
-    "projectFlow",
-    "email",
-    "phone",
-    "countryCode",
-    "fullName",
-    "firstName",
-    "lastName",
-    "language",
-];
-
 fn battery() -> Vec<Case> {
     let mut cases = Vec::new();
     let c = &mut cases;
@@ -223,7 +211,7 @@ fn battery() -> Vec<Case> {
         json!({}),
         json!({"a": "b"}),
     ];
-    for field in FIELDS {
+    for field in server_support::CURRENT_FIELDS {
         let legacy_ignores = field == "firstName" || field == "lastName";
         for (i, value) in wrong.iter().enumerate() {
             case(
@@ -253,7 +241,7 @@ fn battery() -> Vec<Case> {
     case(c, "negative-zero", br#"{"project":-0}"#.to_vec(), same(409));
 
     // Nulls, field by field.
-    for field in FIELDS {
+    for field in server_support::CURRENT_FIELDS {
         let expect = match field {
             "project" | "projectFlow" | "email" => same(409),
             "fullName" => Expect {
@@ -269,7 +257,7 @@ fn battery() -> Vec<Case> {
             expect,
         );
     }
-    let all_null: serde_json::Map<String, Value> = FIELDS
+    let all_null: serde_json::Map<String, Value> = server_support::CURRENT_FIELDS
         .iter()
         .map(|f| (f.to_string(), Value::Null))
         .collect();

@@ -10,6 +10,31 @@ use serde_json::Value;
 use verifik_conformance::contract::{Contract, Shape, ShapeFamily, Variant};
 use verifik_conformance::server::{spawn, ServerConfig, ServerHandle, ServerVariant};
 
+/// The current params table, in table order (written out here, not read
+/// from the contract, so the tests check the server against the page).
+pub const CURRENT_FIELDS: [&str; 9] = [
+    "project",
+    "projectFlow",
+    "email",
+    "phone",
+    "countryCode",
+    "fullName",
+    "firstName",
+    "lastName",
+    "language",
+];
+
+/// The legacy body table: no firstName / lastName.
+pub const LEGACY_FIELDS: [&str; 7] = [
+    "project",
+    "projectFlow",
+    "email",
+    "phone",
+    "countryCode",
+    "fullName",
+    "language",
+];
+
 pub const COLLECTION: &str = "/v2/app-registrations";
 
 pub struct Api {
