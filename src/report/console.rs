@@ -25,13 +25,14 @@ pub(super) fn render(report: &Report, color: bool) -> String {
 
     let mut out = String::new();
     let seed = report
+        .run
         .seed
         .map(|s| format!(" · seed {s}"))
         .unwrap_or_default();
     let _ = writeln!(
         out,
         "{} {} · profile {}{} · target {}",
-        report.tool.name, report.tool.version, report.profile, seed, report.target
+        report.tool.name, report.tool.version, report.run.profile, seed, report.run.target
     );
     let s = &report.summary;
     let count = |n: usize, word: &str, style: Style| {
@@ -51,7 +52,7 @@ pub(super) fn render(report: &Report, color: bool) -> String {
         count(s.warn, "warn", yellow),
         s.skip,
         s.observe,
-        report.duration_ms
+        report.run.duration_ms
     );
     let _ = writeln!(out, "alignment: {}", report.alignment.fingerprint);
     let verdict = if report.is_conformant() {

@@ -10,24 +10,27 @@ use super::{Report, ReportError};
 use crate::check::{Check, Verdict};
 
 pub(super) fn render(report: &Report) -> Result<String, ReportError> {
-    let mut suite = TestSuite::new(format!("verifik-conformance profile {}", report.profile));
-    suite.set_time(Duration::from_millis(report.duration_ms));
+    let mut suite = TestSuite::new(format!(
+        "verifik-conformance profile {}",
+        report.run.profile
+    ));
+    suite.set_time(Duration::from_millis(report.run.duration_ms));
     suite.add_properties([
-        Property::new("target", report.target.as_str()),
-        Property::new("profile", report.profile.as_str()),
+        Property::new("target", report.run.target.as_str()),
+        Property::new("profile", report.run.profile.as_str()),
         Property::new(
             "seed",
-            report.seed.map(|s| s.to_string()).unwrap_or_default(),
+            report.run.seed.map(|s| s.to_string()).unwrap_or_default(),
         ),
-        Property::new("started_at", report.started_at.as_str()),
-        Property::new("strict", report.strict.to_string()),
+        Property::new("started_at", report.run.started_at.as_str()),
+        Property::new("strict", report.run.strict.to_string()),
         Property::new("verdict", report.summary.verdict.name()),
         Property::new("alignment", report.alignment.fingerprint.as_str()),
     ]);
     suite.add_test_cases(report.checks.iter().map(test_case));
 
     let mut junit = quick_junit::Report::new("verifik-conformance");
-    junit.set_time(Duration::from_millis(report.duration_ms));
+    junit.set_time(Duration::from_millis(report.run.duration_ms));
     junit.add_test_suite(suite);
     junit
         .to_string()

@@ -20,15 +20,16 @@ pub(super) fn render(report: &Report) -> String {
     };
     let _ = writeln!(out, "# Conformance report: {verdict}\n");
     let _ = writeln!(out, "| | |\n|---|---|");
-    let _ = writeln!(out, "| Target | {} |", cell(&report.target));
-    let _ = writeln!(out, "| Profile | `{}` |", cell(&report.profile));
+    let _ = writeln!(out, "| Target | {} |", cell(&report.run.target));
+    let _ = writeln!(out, "| Profile | `{}` |", cell(&report.run.profile));
     let seed = report
+        .run
         .seed
         .map_or_else(|| "none".to_string(), |s| s.to_string());
     let _ = writeln!(out, "| Seed | {seed} |");
-    let _ = writeln!(out, "| Started | {} |", cell(&report.started_at));
-    let _ = writeln!(out, "| Duration | {} ms |", report.duration_ms);
-    let strict = if report.strict {
+    let _ = writeln!(out, "| Started | {} |", cell(&report.run.started_at));
+    let _ = writeln!(out, "| Duration | {} ms |", report.run.duration_ms);
+    let strict = if report.run.strict {
         "yes (should-level failures fail)"
     } else {
         "no (should-level failures warn)"

@@ -193,13 +193,10 @@ impl AlignmentSummary {
 pub struct Report {
     pub format_version: u32,
     pub tool: Tool,
-    pub target: String,
-    pub profile: String,
-    pub seed: Option<u64>,
-    pub started_at: String,
-    pub duration_ms: u64,
-    /// Added to the fixed format: should-level failures counted as `fail`.
-    pub strict: bool,
+    /// `target`, `profile`, `seed`, `started_at`, `duration_ms` and (added to
+    /// the fixed format) `strict`, at the top level of the JSON.
+    #[serde(flatten)]
+    pub run: RunInfo,
     pub summary: Summary,
     /// Added to the fixed format: agreement with each doc variant.
     pub alignment: AlignmentSummary,
@@ -297,12 +294,7 @@ impl Report {
         Report {
             format_version: FORMAT_VERSION,
             tool: Tool::this(),
-            target: info.target,
-            profile: info.profile,
-            seed: info.seed,
-            started_at: info.started_at,
-            duration_ms: info.duration_ms,
-            strict: info.strict,
+            run: info,
             summary,
             alignment,
             checks,
