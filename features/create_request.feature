@@ -105,6 +105,7 @@ Feature: Create an app registration: what the request must hold
     And the request has "lastName" set to "Ríos"
     When I create the registration
     Then the API decides on the request as the docs say
+    And the names sent are taken
 
   @fact:create.language-default @must
   Scenario: language is not sent

@@ -8,7 +8,8 @@ Feature: List, retrieve and sync
 
   @fact:list.contains-created @should
   Scenario: a new registration is in the list
-    Given a registration created with an email
+    Given no other request is in flight
+    And a registration created with an email
     When I list the registrations
     Then the list contains the created registration
 

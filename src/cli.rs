@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use clap::builder::{PossibleValue, PossibleValuesParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
@@ -85,6 +86,10 @@ pub struct ServeArgs {
     /// Break exactly one documented behaviour (see `selftest`).
     #[arg(long)]
     pub mutant: Option<String>,
+    /// Stay faithful to every page statement but choose differently where
+    /// the pages are silent (see `selftest`); one of:
+    #[arg(long, value_name = "NAME", value_parser = twin_names())]
+    pub twin: Option<String>,
     /// The known project ID (default: the documentation's example project).
     #[arg(long)]
     pub project: Option<String>,
@@ -162,4 +167,13 @@ pub struct SelftestArgs {
     pub cases: Option<u32>,
     #[arg(long)]
     pub seed: Option<u64>,
+}
+
+/// The twins of the reference server, with what each does differently.
+fn twin_names() -> PossibleValuesParser {
+    PossibleValuesParser::new(
+        crate::server::twins::TWINS
+            .iter()
+            .map(|t| PossibleValue::new(t.name).help(t.description)),
+    )
 }

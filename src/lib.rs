@@ -12,6 +12,7 @@ pub mod contract;
 pub mod drift;
 pub mod exit;
 pub mod generated;
+pub mod json_text;
 pub mod report;
 pub mod scripted;
 pub mod selftest;

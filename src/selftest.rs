@@ -1,7 +1,10 @@
-//! `selftest`: the suite proves its own strength. The faithful reference
-//! server must pass under each variant's own profile, and every mutant (one
-//! broken behaviour each) must be killed: at least one failing check on the
-//! fact it breaks, or a warning for a mutant of a should-level part.
+//! `selftest`: the suite proves its own strength and its own precision. The
+//! faithful reference server must pass under each variant's own profile;
+//! every mutant (one broken behaviour each) must be killed: at least one
+//! failing check on the fact it breaks, or a warning for a mutant of a
+//! should-level part; and every twin (other choices where the pages are
+//! silent) must pass under the current profile with no failure and no
+//! warning, or the suite judges by the reference server instead of the pages.
 
 use futures::stream::{self, StreamExt};
 use serde::Serialize;
@@ -11,6 +14,7 @@ use crate::config::RunConfig;
 use crate::contract::Contract;
 use crate::generated::random_seed;
 use crate::server::mutants::{Mutant, MUTANTS};
+use crate::server::twins::{Twin, TWINS};
 use crate::server::{self, ServerConfig};
 use crate::suite::{run_suite, variant_for_profile, SuiteError, EMBEDDED_BLOCKED_DOMAIN};
 
@@ -37,7 +41,19 @@ pub struct MutantResult {
     pub description: String,
 }
 
-/// `{"faithful":[...],"mutants":[...]}` (fixed; keys may be added).
+#[derive(Debug, Clone, Serialize)]
+pub struct TwinResult {
+    pub name: String,
+    /// No failing and no warning check under the current profile.
+    pub passed: bool,
+    /// The checks that failed or warned (none for a twin that passed).
+    pub failing: Vec<String>,
+    pub description: String,
+    /// Why the pages allow what it does.
+    pub freedom: String,
+}
+
+/// `{"faithful":[...],"mutants":[...],"twins":[...]}` (fixed; keys may be added).
 #[derive(Debug, Clone, Serialize)]
 pub struct KillMatrix {
     /// The seed of every generated phase (replay with `selftest --seed`).
@@ -45,12 +61,15 @@ pub struct KillMatrix {
     pub cases: u32,
     pub faithful: Vec<FaithfulResult>,
     pub mutants: Vec<MutantResult>,
+    pub twins: Vec<TwinResult>,
     pub duration_ms: u64,
 }
 
 impl KillMatrix {
     pub fn all_good(&self) -> bool {
-        self.faithful.iter().all(|f| f.verdict == "pass") && self.mutants.iter().all(|m| m.killed)
+        self.faithful.iter().all(|f| f.verdict == "pass")
+            && self.mutants.iter().all(|m| m.killed)
+            && self.twins.iter().all(|t| t.passed)
     }
 
     pub fn to_text(&self) -> String {
@@ -94,12 +113,27 @@ impl KillMatrix {
                 m.name, m.fact
             );
         }
-        let killed = self.mutants.iter().filter(|m| m.killed).count();
-        let passing = self.faithful.iter().filter(|f| f.verdict == "pass").count();
         let _ = writeln!(
             out,
-            "\n{killed} of {} mutants killed; {passing} of {} faithful runs pass · {} generated cases a run, seed {} · {} ms",
+            "\nPrecision matrix ({} twins, current profile; each must pass):",
+            self.twins.len()
+        );
+        let twin_width = self.twins.iter().map(|t| t.name.len()).max().unwrap_or(10);
+        for t in &self.twins {
+            let status = if t.passed { "pass" } else { "FAIL" };
+            let _ = writeln!(out, "  {:<twin_width$}  {status}  {}", t.name, t.freedom);
+            for failing in &t.failing {
+                let _ = writeln!(out, "  {:<twin_width$}        {failing}", "");
+            }
+        }
+        let killed = self.mutants.iter().filter(|m| m.killed).count();
+        let passing = self.faithful.iter().filter(|f| f.verdict == "pass").count();
+        let twins_passing = self.twins.iter().filter(|t| t.passed).count();
+        let _ = writeln!(
+            out,
+            "\n{killed} of {} mutants killed; {twins_passing} of {} twins pass; {passing} of {} faithful runs pass · {} generated cases a run, seed {} · {} ms",
             self.mutants.len(),
+            self.twins.len(),
             self.faithful.len(),
             self.cases,
             self.seed,
@@ -129,10 +163,12 @@ fn suite_config(url: &str, token: &str, profile: &str, config: &SelftestConfig) 
 async fn serve(
     variant: &str,
     mutant: Option<&'static Mutant>,
+    twin: Option<&'static Twin>,
 ) -> Result<server::ServerHandle, SuiteError> {
     let mut server_config = ServerConfig::new(variant_for_profile(variant));
     server_config.blocked_email_domains = vec![EMBEDDED_BLOCKED_DOMAIN.into()];
     server_config.mutant = mutant.map(|m| m.name.to_string());
+    server_config.twin = twin.map(|t| t.name.to_string());
     server::spawn(server_config)
         .await
         .map_err(|e| SuiteError::Harness(format!("the reference server did not start: {e}")))
@@ -143,7 +179,7 @@ async fn faithful(
     config: &SelftestConfig,
     contract: &'static Contract,
 ) -> Result<FaithfulResult, SuiteError> {
-    let server = serve(variant, None).await?;
+    let server = serve(variant, None, None).await?;
     let outcome = run_suite(
         &suite_config(server.url(), server.token(), variant, config),
         contract,
@@ -168,7 +204,7 @@ async fn against(
     config: &SelftestConfig,
     contract: &'static Contract,
 ) -> Result<MutantResult, SuiteError> {
-    let server = serve(mutant.variant, Some(mutant)).await?;
+    let server = serve(mutant.variant, Some(mutant), None).await?;
     let outcome = run_suite(
         &suite_config(server.url(), server.token(), mutant.variant, config),
         contract,
@@ -192,8 +228,37 @@ async fn against(
     })
 }
 
-/// Run every faithful variant and every mutant; a harness failure (a server
-/// that does not start) is an error, a surviving mutant is a result.
+/// The suite against one twin, under the current profile.
+async fn twin(
+    twin: &'static Twin,
+    config: &SelftestConfig,
+    contract: &'static Contract,
+) -> Result<TwinResult, SuiteError> {
+    let server = serve("current", None, Some(twin)).await?;
+    let outcome = run_suite(
+        &suite_config(server.url(), server.token(), "current", config),
+        contract,
+    )
+    .await;
+    server.shutdown().await;
+    let failing: Vec<String> = outcome?
+        .checks
+        .iter()
+        .filter(|c| matches!(c.verdict, Verdict::Fail | Verdict::Warn))
+        .map(|c| format!("{} {}: {}", c.verdict, c.id, c.message))
+        .collect();
+    Ok(TwinResult {
+        name: twin.name.into(),
+        passed: failing.is_empty(),
+        failing,
+        description: twin.description.into(),
+        freedom: twin.freedom.into(),
+    })
+}
+
+/// Run every faithful variant, every mutant and every twin; a harness
+/// failure (a server that does not start) is an error, a surviving mutant
+/// or a failing twin is a result.
 pub async fn run_selftest(
     config: &SelftestConfig,
     contract: &'static Contract,
@@ -214,11 +279,17 @@ pub async fn run_selftest(
         .buffered(PARALLEL_SUITES)
         .collect()
         .await;
+    let twins: Vec<Result<TwinResult, SuiteError>> = stream::iter(TWINS.iter())
+        .map(|t| twin(t, config, contract))
+        .buffered(PARALLEL_SUITES)
+        .collect()
+        .await;
     Ok(KillMatrix {
         seed,
         cases: config.cases,
         faithful: faithful_runs,
         mutants: mutants.into_iter().collect::<Result<_, _>>()?,
+        twins: twins.into_iter().collect::<Result<_, _>>()?,
         duration_ms: started.elapsed().as_millis() as u64,
     })
 }

@@ -51,10 +51,22 @@ fn predict(b: serde_json::Map<String, Value>) -> Prediction {
     predict_in("current", Some(BLOCKED), b)
 }
 
-fn generic_409() -> Refusal {
+/// A documented rule without an error example: the validation status,
+/// any body.
+fn rule_409() -> Refusal {
     Refusal {
         status: Some(409),
         body: None,
+        documented: true,
+    }
+}
+
+/// The refusal of a value no page constrains: any 4xx, any body.
+fn undocumented() -> Refusal {
+    Refusal {
+        status: None,
+        body: None,
+        documented: false,
     }
 }
 
@@ -62,6 +74,7 @@ fn documented(message: &str, code: &str) -> Refusal {
     Refusal {
         status: Some(409),
         body: Some(json!({"message": message, "code": code, "status": 409})),
+        documented: true,
     }
 }
 
@@ -162,29 +175,38 @@ fn project_and_flow_are_required() {
     assert_refused(
         predict(body(json!({}), &["project"])),
         &[RuleId::ProjectRequired],
-        &[generic_409()],
+        &[rule_409()],
     );
     assert_refused(
         predict(body(json!({}), &["projectFlow"])),
         &[RuleId::ProjectFlowRequired],
-        &[generic_409()],
+        &[rule_409()],
     );
 }
 
 #[test]
-fn null_blank_or_wrong_typed_project_is_refused_as_missing() {
-    for value in [
-        Value::Null,
-        json!(""),
-        json!("   "),
-        json!(123),
-        json!(["p"]),
-        json!({}),
-    ] {
+fn null_or_wrong_typed_project_is_refused_as_missing_or_invalid() {
+    for value in [Value::Null, json!(123), json!(["p"]), json!({})] {
         assert_refused(
             predict(body(json!({ "project": value }), &[])),
             &[RuleId::ProjectRequired],
-            &[generic_409()],
+            &[rule_409(), undocumented()],
+        );
+    }
+}
+
+#[test]
+fn a_blank_project_or_flow_is_left_open() {
+    // No page says a blank string is not sent: a server may take it as the
+    // value it is (an unknown project), refuse it, or call it missing.
+    for value in ["", " ", "   ", "\t"] {
+        assert_open(
+            predict(body(json!({ "project": value }), &[])),
+            "create.project-required",
+        );
+        assert_open(
+            predict(body(json!({ "projectFlow": value }), &[])),
+            "create.project-flow-required",
         );
     }
 }
@@ -193,15 +215,18 @@ fn null_blank_or_wrong_typed_project_is_refused_as_missing() {
 fn no_contact_gets_the_documented_409() {
     let p = predict(body(json!({}), &["email"]));
     assert_refused(p, &[RuleId::ContactRequired], &[contact_required()]);
-    // A blank or null email as the only contact is no contact either; it
-    // may also be refused as invalid.
-    for value in [Value::Null, json!("  ")] {
-        assert_refused(
-            predict(body(json!({ "email": value }), &[])),
-            &[RuleId::ContactRequired],
-            &[contact_required(), generic_409()],
-        );
-    }
+    // A null email as the only contact is no contact either; it may also
+    // be refused as invalid.
+    assert_refused(
+        predict(body(json!({ "email": null }), &[])),
+        &[RuleId::ContactRequired],
+        &[contact_required(), undocumented()],
+    );
+    // A blank one may also be taken as an email (of no documented format).
+    assert_open(
+        predict(body(json!({ "email": "  " }), &[])),
+        "create.contact-either",
+    );
 }
 
 #[test]
@@ -218,7 +243,7 @@ fn phone_without_country_code_gets_the_documented_409() {
 fn malformed_country_codes_are_refused() {
     for code in ["57", "+1234", "+", "+5a", "++57", "0057", "+57 "] {
         let b = body(json!({"phone": "3001234567", "countryCode": code}), &[]);
-        assert_refused(predict(b), &[RuleId::CountryCodeFormat], &[generic_409()]);
+        assert_refused(predict(b), &[RuleId::CountryCodeFormat], &[rule_409()]);
     }
 }
 
@@ -232,7 +257,7 @@ fn phones_with_spaces_dashes_plus_or_letters_are_refused() {
         "(300) 1234567",
     ] {
         let b = body(json!({"phone": phone, "countryCode": "+57"}), &[]);
-        assert_refused(predict(b), &[RuleId::PhoneDigits], &[generic_409()]);
+        assert_refused(predict(b), &[RuleId::PhoneDigits], &[rule_409()]);
     }
 }
 
@@ -269,7 +294,7 @@ fn an_empty_object_breaks_project_flow_and_contact() {
             RuleId::ProjectFlowRequired,
             RuleId::ContactRequired,
         ],
-        &[generic_409(), contact_required()],
+        &[rule_409(), contact_required()],
     );
 }
 
@@ -295,7 +320,7 @@ fn malformed_phone_without_country_code_accepts_either_error() {
     assert_refused(
         predict(b),
         &[RuleId::CountryCodeRequired, RuleId::PhoneDigits],
-        &[country_code_required(), generic_409()],
+        &[country_code_required(), rule_409()],
     );
 }
 
@@ -305,7 +330,7 @@ fn blocked_domain_without_project_accepts_either_error() {
     assert_refused(
         predict(b),
         &[RuleId::ProjectRequired, RuleId::EmailDomain],
-        &[generic_409(), domain_not_allowed()],
+        &[rule_409(), domain_not_allowed()],
     );
 }
 
@@ -315,7 +340,7 @@ fn bad_country_code_and_no_contact_accepts_either_error() {
     assert_refused(
         predict(b),
         &[RuleId::ContactRequired, RuleId::CountryCodeFormat],
-        &[contact_required(), generic_409()],
+        &[contact_required(), rule_409()],
     );
 }
 
@@ -323,7 +348,11 @@ fn bad_country_code_and_no_contact_accepts_either_error() {
 fn a_certain_refusal_stays_certain_whatever_else_is_odd() {
     // An emoji name is undocumented, but the missing project decides.
     let b = body(json!({"fullName": "😀😀"}), &["project"]);
-    assert_refused(predict(b), &[RuleId::ProjectRequired], &[generic_409()]);
+    assert_refused(
+        predict(b),
+        &[RuleId::ProjectRequired],
+        &[rule_409(), undocumented()],
+    );
 }
 
 // ---------------------------------------------------------------- left open by the docs
@@ -398,6 +427,7 @@ fn legacy_requires_full_name_and_knows_its_flow() {
         &[Refusal {
             status: None,
             body: Some(flow),
+            documented: true,
         }],
     );
 
@@ -410,6 +440,7 @@ fn legacy_requires_full_name_and_knows_its_flow() {
         &[Refusal {
             status: None,
             body: Some(contact),
+            documented: true,
         }],
     );
 }
@@ -454,9 +485,9 @@ fn refusals_match_status_and_body() {
         Some(&json!({"message": "x", "code": "y", "status": 409}))
     ));
     assert!(!r.fits(409, None));
-    let any = Refusal {
-        status: None,
-        body: None,
-    };
+    // A documented body is shown when its members are, whatever is added.
+    let extra = json!({"message": "Needs an email or a phone at least", "code": "MissingParameter", "status": 409, "requestId": "r1"});
+    assert!(r.fits(409, Some(&extra)));
+    let any = undocumented();
     assert!(any.fits(422, None) && !any.fits(503, None) && !any.fits(201, None));
 }

@@ -43,6 +43,27 @@ fn every_mutant_is_killed_and_every_faithful_variant_passes() {
     }
     assert_eq!(out.status.code(), Some(0));
 
+    // Precision: every twin passes under the current profile, no warning.
+    let twins = matrix["twins"].as_array().unwrap();
+    assert!(twins.len() >= 15, "only {} twins", twins.len());
+    let failing: Vec<&Value> = twins.iter().filter(|t| t["passed"] != true).collect();
+    assert!(failing.is_empty(), "twins judged wrongly: {failing:#?}");
+    for t in twins {
+        for key in ["name", "passed", "failing", "freedom"] {
+            assert!(t.get(key).is_some(), "{t} lacks {key}");
+        }
+        assert!(t["failing"].as_array().unwrap().is_empty(), "{t}");
+    }
+    // The two stateful classes a held-out server once slipped through.
+    for (name, fact) in [
+        ("list-hides-newest", "list.contains-created"),
+        ("names-dropped", "create.first-last-name"),
+    ] {
+        let m = mutants.iter().find(|m| m["name"] == name).unwrap();
+        assert_eq!(m["fact"], fact);
+        assert_eq!(m["killed"], true, "{m}");
+    }
+
     // Every fact a scenario enforces at must or should level under `current`
     // is broken by at least one mutant: every scripted fact can fail.
     let contract = Contract::embedded().unwrap();
@@ -70,4 +91,46 @@ fn serve_refuses_an_unknown_mutant_with_exit_2() {
         stderr.contains("no-such-mutant") && stderr.contains("status-new"),
         "{stderr}"
     );
+}
+
+#[test]
+fn serve_lists_the_twins_and_refuses_an_unknown_one() {
+    let help = bin().args(["serve", "--help"]).output().unwrap();
+    let text = String::from_utf8_lossy(&help.stdout);
+    for twin in verifik_conformance::server::twins::names() {
+        assert!(text.contains(twin), "serve --help lacks {twin}");
+    }
+    let out = bin()
+        .args(["serve", "--twin", "no-such-twin"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no-such-twin") && stderr.contains("uuid-ids"),
+        "{stderr}"
+    );
+    let out = bin()
+        .args(["serve", "--twin", "uuid-ids", "--mutant", "status-new"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("cannot be combined"), "{stderr}");
+}
+
+#[test]
+fn the_text_output_shows_the_precision_matrix_beside_the_kill_matrix() {
+    let out = bin()
+        .args(["selftest", "--cases", "20", "--seed", "3"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Kill matrix"), "{text}");
+    assert!(text.contains("Precision matrix"), "{text}");
+    assert!(
+        text.contains("uuid-ids") && text.contains("twins pass"),
+        "{text}"
+    );
+    assert_eq!(out.status.code(), Some(0), "{text}");
 }

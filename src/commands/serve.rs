@@ -23,6 +23,7 @@ pub fn serve(args: ServeArgs) -> i32 {
     }
     config.blocked_email_domains = args.blocked_email_domains;
     config.mutant = args.mutant;
+    config.twin = args.twin;
     if let Some(project) = args.project {
         config.project = project;
     }

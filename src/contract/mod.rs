@@ -309,6 +309,19 @@ pub fn claim_strings(claim: &Map<String, Value>, key: &str) -> Option<Vec<String
     )
 }
 
+/// Whether an answer's body shows a documented example body: every member
+/// the example has, with the same value. Members the example does not show
+/// (a request id, details) are the server's to add: a page lists what a body
+/// holds, not that it holds nothing else.
+pub fn shows_documented_body(documented: &Value, body: Option<&Value>) -> bool {
+    match (documented, body) {
+        (Value::Object(want), Some(Value::Object(got))) => {
+            want.iter().all(|(key, value)| got.get(key) == Some(value))
+        }
+        (want, got) => Some(want) == got,
+    }
+}
+
 /// The catalogue name of a `--profile` value.
 pub fn profile_name(arg: crate::cli::ProfileArg) -> &'static str {
     use crate::cli::ProfileArg::*;

@@ -180,34 +180,65 @@ impl Judge<'_> {
                 );
             }
         }
-        if status >= 400 {
-            if let Some(family) = rules.error_family {
-                let shape = Shape::Error(family);
-                let valid = self.shapes.is_valid(shape, body);
-                self.push(
-                    out,
-                    step,
-                    "error.envelope",
-                    "error-shape",
-                    Some(valid),
-                    || json!({"shape": shape.file()}),
-                    || violations(self.shapes, shape, body, status),
-                );
-            }
-            if rules.status_consistent {
-                let said = body.get("status").cloned().unwrap_or(Value::Null);
-                self.push(
-                    out,
-                    step,
-                    "error.status-consistent",
-                    "body-status",
-                    Some(said.as_u64() == Some(u64::from(status))),
-                    || json!({"body.status": status}),
-                    || json!({"http_status": status, "body.status": said}),
-                );
-            }
-        }
         Some(response)
+    }
+
+    /// The error body of a refusal. A page documents validation errors
+    /// only, so their envelope and status are judged on the refusal of a
+    /// documented rule (`documented`); any other error body is observed.
+    fn error_body(
+        &self,
+        response: &Response,
+        documented: bool,
+        step: usize,
+        out: &mut Vec<Judgement>,
+    ) {
+        let status = response.status;
+        let Some(body) = &response.json else {
+            return;
+        };
+        if !(400..500).contains(&status) {
+            return;
+        }
+        if !documented {
+            out.push(Judgement {
+                key: CheckKey {
+                    fact: "error.envelope",
+                    rule: "undocumented-error",
+                },
+                held: None,
+                expected: Value::Null,
+                observed: Value::Null,
+                note: Some(format!("an error no page documents: HTTP {status}")),
+                step,
+            });
+            return;
+        }
+        if let Some(family) = self.rules.error_family {
+            let shape = Shape::Error(family);
+            let valid = self.shapes.is_valid(shape, body);
+            self.push(
+                out,
+                step,
+                "error.envelope",
+                "error-shape",
+                Some(valid),
+                || json!({"shape": shape.file()}),
+                || violations(self.shapes, shape, body, status),
+            );
+        }
+        if self.rules.status_consistent {
+            let said = body.get("status").cloned().unwrap_or(Value::Null);
+            self.push(
+                out,
+                step,
+                "error.status-consistent",
+                "body-status",
+                Some(said.as_u64() == Some(u64::from(status))),
+                || json!({"body.status": status}),
+                || json!({"http_status": status, "body.status": said}),
+            );
+        }
     }
 
     /// A create request: universal checks, then the oracle's prediction.
@@ -253,6 +284,7 @@ impl Judge<'_> {
                     );
                 }
                 if !is_success(status) {
+                    self.error_body(response, false, step, out);
                     return;
                 }
                 if let Some(want) = rules.success_status {
@@ -319,6 +351,7 @@ impl Judge<'_> {
                 allowed,
             } => {
                 let fits = allowed.iter().any(|r| r.fits(status, body));
+                self.error_body(response, allowed.iter().all(|r| r.documented), step, out);
                 for rule in broken {
                     self.push(
                         out,
@@ -338,6 +371,7 @@ impl Judge<'_> {
                 }
             }
             Prediction::Undetermined { facts } => {
+                self.error_body(response, false, step, out);
                 for fact in facts {
                     out.push(Judgement {
                         key: CheckKey {

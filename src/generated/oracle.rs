@@ -40,7 +40,7 @@ use regex::Regex;
 use serde_json::{json, Map, Value};
 
 use crate::check::Level;
-use crate::contract::{Contract, Profile, ShapeFamily, Variant};
+use crate::contract::{shows_documented_body, Contract, Profile, ShapeFamily, Variant};
 
 /// The documented body fields of a create request, in table order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -163,6 +163,10 @@ pub struct Refusal {
     pub status: Option<u16>,
     /// The exact error body, when documented (else any error body).
     pub body: Option<Value>,
+    /// The refusal of a rule a page states, so its body is a documented
+    /// validation error (the error envelope applies); `false` for a refusal
+    /// of a value no page constrains, whose status and body are free.
+    pub documented: bool,
 }
 
 impl Refusal {
@@ -170,7 +174,10 @@ impl Refusal {
     pub fn fits(&self, status: u16, body: Option<&Value>) -> bool {
         (400..500).contains(&status)
             && self.status.is_none_or(|s| s == status)
-            && self.body.as_ref().is_none_or(|b| Some(b) == body)
+            && self
+                .body
+                .as_ref()
+                .is_none_or(|b| shows_documented_body(b, body))
     }
 
     pub fn to_json(&self) -> Value {
@@ -341,6 +348,7 @@ impl RuleSet {
         let refusal = |fact: &str| Refusal {
             status: status(fact).or(validation_status),
             body: claim(fact).and_then(|c| c.get("error")).cloned(),
+            documented: true,
         };
 
         let mut rules = Vec::new();
@@ -361,6 +369,7 @@ impl RuleSet {
             Refusal {
                 status: None,
                 body: None,
+                documented: false,
             },
         );
         state(
@@ -507,11 +516,13 @@ impl RuleSet {
         self.rules.iter().find(|(r, _)| *r == rule).map(|(_, e)| e)
     }
 
-    /// An undocumented refusal: any error body, in the validation status.
+    /// An undocumented refusal: no page says how a value it does not
+    /// constrain is refused, so any 4xx with any error body.
     fn generic(&self) -> Refusal {
         Refusal {
-            status: self.validation_status,
+            status: None,
             body: None,
+            documented: false,
         }
     }
 
@@ -547,7 +558,7 @@ impl RuleSet {
         let mut allowed: Vec<Refusal> = Vec::new();
         let mut open_facts: BTreeSet<&'static str> = BTreeSet::new();
         for (field, r) in Field::ALL.iter().zip(&readings) {
-            if r.second.is_some() {
+            if r.open() {
                 open_facts.insert(field.fact());
             }
         }
@@ -639,7 +650,12 @@ impl RuleSet {
         let text = match value {
             None => return Readings::one(Reading::Absent),
             Some(Value::String(s)) if !s.trim().is_empty() => s.as_str(),
-            // null, blank, or another JSON type: not sent, or invalid.
+            // A blank string: no page says whether it counts as sent, so it
+            // may be not sent, refused, or taken as the value it is.
+            Some(Value::String(s)) => {
+                return Readings::three(Reading::Absent, Reading::Invalid, Reading::Present(s))
+            }
+            // null, or another JSON type: not sent, or invalid.
             Some(_) => return Readings::two(Reading::Absent, Reading::Invalid),
         };
         let unlisted =
@@ -757,37 +773,46 @@ enum Reading<'a> {
     Invalid,
 }
 
-/// One or two readings of a value.
+/// One to three readings of a value.
 #[derive(Debug, Clone, Copy)]
 struct Readings<'a> {
-    first: Reading<'a>,
-    second: Option<Reading<'a>>,
+    items: [Reading<'a>; 3],
+    len: usize,
 }
 
 impl<'a> Readings<'a> {
     fn one(r: Reading<'a>) -> Self {
         Readings {
-            first: r,
-            second: None,
+            items: [r; 3],
+            len: 1,
         }
     }
 
     fn two(a: Reading<'a>, b: Reading<'a>) -> Self {
         Readings {
-            first: a,
-            second: Some(b),
+            items: [a, b, b],
+            len: 2,
+        }
+    }
+
+    fn three(a: Reading<'a>, b: Reading<'a>, c: Reading<'a>) -> Self {
+        Readings {
+            items: [a, b, c],
+            len: 3,
         }
     }
 
     fn len(&self) -> usize {
-        1 + usize::from(self.second.is_some())
+        self.len
     }
 
     fn get(&self, i: usize) -> Reading<'a> {
-        match (i, self.second) {
-            (1, Some(r)) => r,
-            _ => self.first,
-        }
+        self.items[i.min(self.len - 1)]
+    }
+
+    /// More than one reading: the docs leave this value open.
+    fn open(&self) -> bool {
+        self.len > 1
     }
 }
 

@@ -5,6 +5,8 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use tokio::sync::{OwnedRwLockWriteGuard, RwLock};
+
 use serde_json::{json, Map, Value};
 
 use crate::check::{Alignment, Check, CheckSource, Level, VariantAlignment, Verdict};
@@ -26,6 +28,10 @@ pub struct RunContext {
     pub run_tag: u32,
     counter: AtomicU64,
     checks: Mutex<Vec<Check>>,
+    /// Scenarios share the target: every request holds this gate for
+    /// reading, and a scenario whose evidence other scenarios' traffic could
+    /// mask ("no other request is in flight") holds it for writing.
+    gate: Arc<RwLock<()>>,
 }
 
 impl std::fmt::Debug for RunContext {
@@ -58,6 +64,7 @@ impl RunContext {
             run_tag: rand::random::<u32>() % 1_000_000,
             counter: AtomicU64::new(0),
             checks: Mutex::new(Vec::new()),
+            gate: Arc::new(RwLock::new(())),
         }
     }
 
@@ -122,6 +129,17 @@ pub struct RegistrationWorld {
     pub setup_body: Map<String, Value>,
     /// The exchange the `Then` steps judge.
     pub last: Option<Exchange>,
+    /// Held while this scenario runs alone (see [`RunContext`]'s gate).
+    pub alone: Option<Alone>,
+}
+
+/// Exclusive use of the target for one scenario, until the scenario ends.
+pub struct Alone(#[allow(dead_code)] OwnedRwLockWriteGuard<()>);
+
+impl std::fmt::Debug for Alone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Alone")
+    }
 }
 
 impl RegistrationWorld {
@@ -135,6 +153,7 @@ impl RegistrationWorld {
             setup: None,
             setup_body: Map::new(),
             last: None,
+            alone: None,
         }
     }
 
@@ -155,7 +174,21 @@ impl RegistrationWorld {
     }
 
     pub async fn send(&mut self, request: Request) -> Exchange {
-        self.ctx().client.send(request).await
+        let ctx = self.ctx();
+        if self.alone.is_some() {
+            return ctx.client.send(request).await;
+        }
+        let _shared = ctx.gate.read().await;
+        ctx.client.send(request).await
+    }
+
+    /// Wait until no other scenario has a request in flight, and keep the
+    /// target to this scenario until it ends.
+    pub async fn run_alone(&mut self) {
+        if self.alone.is_none() {
+            let gate = Arc::clone(&self.ctx().gate);
+            self.alone = Some(Alone(gate.write_owned().await));
+        }
     }
 
     /// The last response, or the transport failure as a failing check's message.

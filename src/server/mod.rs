@@ -82,9 +82,11 @@ mod messages;
 pub mod mutants;
 mod problem;
 mod render;
+pub mod rewrite;
 mod routes;
 mod store;
 mod token;
+pub mod twins;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -142,6 +144,8 @@ pub struct ServerConfig {
     pub blocked_email_domains: Vec<String>,
     /// Break exactly one documented behaviour (see `server::mutants`).
     pub mutant: Option<String>,
+    /// Choose differently where the pages are silent (see `server::twins`).
+    pub twin: Option<String>,
     /// The known project.
     pub project: String,
     /// The known project flow (legacy refuses any other).
@@ -158,6 +162,7 @@ impl ServerConfig {
             variant,
             blocked_email_domains: Vec::new(),
             mutant: None,
+            twin: None,
             project: DEFAULT_PROJECT.into(),
             project_flow: DEFAULT_PROJECT_FLOW.into(),
         }
@@ -174,6 +179,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("variant", &self.variant)
             .field("blocked_email_domains", &self.blocked_email_domains)
             .field("mutant", &self.mutant)
+            .field("twin", &self.twin)
             .field("project", &self.project)
             .field("project_flow", &self.project_flow)
             .finish()
@@ -186,6 +192,10 @@ pub enum ServerError {
     Sheet(#[from] SheetError),
     #[error("--mutant {0}: there is no such mutant; choose one of {1}")]
     UnknownMutant(String, String),
+    #[error("--twin {0}: there is no such twin; choose one of {1}")]
+    UnknownTwin(String, String),
+    #[error("--mutant and --twin cannot be combined: a twin must stay faithful, a mutant breaks it; pass one of them")]
+    MutantAndTwin,
     #[error("the token must be 1 to 4096 visible ASCII characters without spaces (it travels in an HTTP header): pass another --token")]
     InvalidToken,
     #[error("the {0} must not be empty: pass a non-empty --{1}")]
@@ -204,6 +214,23 @@ impl ServerError {
     }
 }
 
+/// How the list pages. No page states an order or a page size; the faithful
+/// server lists newest first, 20 to a page, and twins choose otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListPaging {
+    pub oldest_first: bool,
+    pub default_limit: u32,
+}
+
+impl Default for ListPaging {
+    fn default() -> Self {
+        ListPaging {
+            oldest_first: false,
+            default_limit: 20,
+        }
+    }
+}
+
 /// What every handler shares: configuration, messages, store, signer.
 pub(crate) struct Shared {
     pub variant: ServerVariant,
@@ -215,6 +242,7 @@ pub(crate) struct Shared {
     pub tokens: token::TokenIssuer,
     /// The API client every registration belongs to (the token's owner).
     pub client: String,
+    pub paging: ListPaging,
 }
 
 /// The router's state: cheap to clone.
@@ -234,6 +262,13 @@ impl AppState {
                 ));
             }
         }
+        let twin = match &config.twin {
+            Some(_) if config.mutant.is_some() => return Err(ServerError::MutantAndTwin),
+            Some(name) => Some(twins::find(name).ok_or_else(|| {
+                ServerError::UnknownTwin(name.clone(), twins::names().join(", "))
+            })?),
+            None => None,
+        };
         let token_ok = (1..=4096).contains(&config.token.len())
             && config.token.bytes().all(|b| b.is_ascii_graphic());
         if !token_ok {
@@ -262,6 +297,7 @@ impl AppState {
                 store: store::Store::default(),
                 tokens: token::TokenIssuer::new(),
                 client: ids::object_id(),
+                paging: twin.and_then(|t| t.paging).unwrap_or_default(),
             }),
         })
     }
@@ -359,6 +395,9 @@ pub async fn spawn(config: ServerConfig) -> Result<ServerHandle, ServerError> {
     let mut router = app(state);
     if let Some(mutant) = config.mutant.as_deref().and_then(mutants::find) {
         router = mutants::wrap(router, mutant, &config.token);
+    }
+    if let Some(twin) = config.twin.as_deref().and_then(twins::find) {
+        router = twins::wrap(router, twin, &config.token);
     }
     let service = router.into_make_service_with_connect_info::<SocketAddr>();
     let task = tokio::spawn(async move {

@@ -6,51 +6,21 @@
 //! the faithful router: the faithful logic itself never changes, and each
 //! mutant names the fact it breaks.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::Ordering;
 
-use axum::body::{to_bytes, Body};
-use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue, Method, StatusCode};
-use axum::middleware::{from_fn_with_state, Next};
-use axum::response::{IntoResponse, Response};
+use axum::http::Method;
 use axum::Router;
 use serde_json::{json, Map, Value};
 
-/// The request as a mutant sees it.
-pub struct MutantRequest {
-    pub method: Method,
-    pub path: String,
-    /// Whether the request carries the server's own token.
-    pub authorized: bool,
-    /// The JSON body, when it is JSON.
-    pub body: Option<Value>,
-}
-
-/// The response as a mutant rewrites it.
-pub struct MutantResponse {
-    pub status: u16,
-    pub body: Value,
-    /// Answer this text instead of JSON.
-    pub raw: Option<String>,
-    pub content_type: &'static str,
-}
-
-/// Per-server memory of a stateful mutant (tokens seen, ids handed out).
-#[derive(Default)]
-pub struct MutantMemory {
-    tokens: Mutex<HashMap<String, Value>>,
-    counter: AtomicU32,
-}
-
-type RequestRewrite = fn(&mut MutantRequest);
-type ResponseRewrite = fn(&MutantRequest, &mut MutantResponse, &MutantMemory);
+use super::rewrite::{
+    self, field, is_create, is_list, is_retrieve, keep_request, keep_response, Answer, Hooks,
+    Memory, RequestRewrite, ResponseRewrite, Seen,
+};
 
 /// One deliberately broken behaviour.
 pub struct Mutant {
     pub name: &'static str,
-    /// The fact of FACTS.md it breaks.
+    /// The fact (its catalogue ID) it breaks.
     pub fact: &'static str,
     /// Whether only a should-level part of the fact breaks (a warn kills it).
     pub should: bool,
@@ -60,9 +30,6 @@ pub struct Mutant {
     request: RequestRewrite,
     response: ResponseRewrite,
 }
-
-fn keep_request(_: &mut MutantRequest) {}
-fn keep_response(_: &MutantRequest, _: &mut MutantResponse, _: &MutantMemory) {}
 
 const fn mutant(name: &'static str, fact: &'static str, description: &'static str) -> Mutant {
     Mutant {
@@ -95,35 +62,19 @@ impl Mutant {
     }
 }
 
-fn is_create(r: &MutantRequest) -> bool {
-    r.method == Method::POST && r.path == "/v2/app-registrations"
-}
-
-fn is_list(r: &MutantRequest) -> bool {
-    r.method == Method::GET && r.path == "/v2/app-registrations"
-}
-
-fn is_retrieve(r: &MutantRequest) -> bool {
-    r.method == Method::GET && r.path.starts_with("/v2/app-registrations/")
-}
-
-fn field<'a>(r: &'a MutantRequest, name: &str) -> Option<&'a Value> {
-    r.body.as_ref().and_then(|b| b.get(name))
-}
-
-fn set_field(r: &mut MutantRequest, name: &str, value: Value) {
+fn set_field(r: &mut Seen, name: &str, value: Value) {
     if let Some(Value::Object(map)) = r.body.as_mut() {
         map.insert(name.into(), value);
     }
 }
 
-fn registration(p: &mut MutantResponse) -> Option<&mut Map<String, Value>> {
+fn registration(p: &mut Answer) -> Option<&mut Map<String, Value>> {
     p.body
         .pointer_mut("/data/appRegistration")
         .and_then(Value::as_object_mut)
 }
 
-fn refuse(p: &mut MutantResponse, message: &str, code: &str) {
+fn refuse(p: &mut Answer, message: &str, code: &str) {
     p.status = 409;
     p.body = json!({"message": message, "code": code, "status": 409});
 }
@@ -138,13 +89,13 @@ fn any_string(value: &Value, test: &dyn Fn(&str) -> bool) -> bool {
     }
 }
 
-fn internal_error(p: &mut MutantResponse) {
+fn internal_error(p: &mut Answer) {
     p.status = 500;
     p.body = json!({"message": "internal error", "code": "Internal", "status": 500});
 }
 
 /// Keep the first token issued per contact and hand it out again.
-fn reuse_token(r: &MutantRequest, p: &mut MutantResponse, memory: &MutantMemory, key: &str) {
+fn reuse_token(r: &Seen, p: &mut Answer, memory: &Memory, key: &str) {
     if !is_create(r) || p.status != 200 {
         return;
     }
@@ -154,7 +105,7 @@ fn reuse_token(r: &MutantRequest, p: &mut MutantResponse, memory: &MutantMemory,
     let Some(token) = p.body.pointer("/data/token").cloned() else {
         return;
     };
-    if let Ok(mut seen) = memory.tokens.lock() {
+    if let Ok(mut seen) = memory.notes.lock() {
         let first = seen.entry(contact.to_string()).or_insert(token);
         p.body["data"]["token"] = first.clone();
     }
@@ -173,7 +124,10 @@ pub static MUTANTS: &[Mutant] = &[
         "http.json",
         "answers plain text instead of JSON",
     )
-    .on_response(|_, p, _| p.raw = Some("done".into())),
+    .on_response(|_, p, _| {
+        p.text = Some("done".into());
+        p.content_type = "text/plain";
+    }),
     mutant(
         "wrong-content-type",
         "http.json",
@@ -362,6 +316,26 @@ pub static MUTANTS: &[Mutant] = &[
     .on_response(|r, p, _| {
         if is_create(r) && field(r, "firstName").is_some() && p.status == 200 {
             refuse(p, "unknown field firstName", "InvalidParameter");
+        }
+    }),
+    mutant(
+        "names-dropped",
+        "create.first-last-name",
+        "takes firstName/lastName without fullName but drops them",
+    )
+    .on_response(|r, p, _| {
+        let names_alone = field(r, "fullName").is_none()
+            && (field(r, "firstName").is_some() || field(r, "lastName").is_some());
+        if is_create(r) && names_alone {
+            if let Some(info) = p
+                .body
+                .pointer_mut("/data/informationValidation")
+                .and_then(Value::as_object_mut)
+            {
+                for name in ["fullName", "firstName", "lastName"] {
+                    info.insert(name.into(), Value::Null);
+                }
+            }
         }
     }),
     mutant(
@@ -564,6 +538,26 @@ pub static MUTANTS: &[Mutant] = &[
             }
         }),
     mutant(
+        "list-hides-newest",
+        "list.contains-created",
+        "leaves the most recently created registration out of the list",
+    )
+    .should_level()
+    .on_response(|r, p, _| {
+        // The faithful list is newest first: its first page starts with it.
+        let first_page = r.query.as_deref().is_none_or(|q| {
+            !q.split('&')
+                .any(|kv| kv.starts_with("page=") && kv != "page=1")
+        });
+        if is_list(r) && p.status == 200 && first_page {
+            if let Some(items) = p.body.get_mut("data").and_then(Value::as_array_mut) {
+                if !items.is_empty() {
+                    items.remove(0);
+                }
+            }
+        }
+    }),
+    mutant(
         "retrieve-404",
         "retrieve.ok",
         "cannot find any registration",
@@ -651,79 +645,12 @@ pub fn names() -> Vec<&'static str> {
     MUTANTS.iter().map(|m| m.name).collect()
 }
 
-struct Wrapped {
-    mutant: &'static Mutant,
-    token: String,
-    memory: MutantMemory,
-}
-
 /// The faithful router with `mutant` applied around it.
 pub fn wrap(router: Router, mutant: &'static Mutant, token: &str) -> Router {
-    let wrapped = Arc::new(Wrapped {
-        mutant,
-        token: token.to_string(),
-        memory: MutantMemory::default(),
-    });
-    router.layer(from_fn_with_state(wrapped, rewrite))
-}
-
-/// Bodies the faithful server would refuse as too large pass untouched.
-const INSPECT_LIMIT: usize = 1024 * 1024;
-
-async fn rewrite(State(wrapped): State<Arc<Wrapped>>, request: Request, next: Next) -> Response {
-    let (mut parts, body) = request.into_parts();
-    let Ok(bytes) = to_bytes(body, INSPECT_LIMIT).await else {
-        let too_large =
-            json!({"message": "request body too large", "code": "PayloadTooLarge", "status": 413});
-        return (StatusCode::PAYLOAD_TOO_LARGE, axum::Json(too_large)).into_response();
+    let hooks = Hooks {
+        request: mutant.request,
+        response: mutant.response,
+        ..Hooks::KEEP
     };
-    let expected = format!("Bearer {}", wrapped.token);
-    let mut seen = MutantRequest {
-        method: parts.method.clone(),
-        path: parts.uri.path().to_string(),
-        authorized: parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            == Some(expected.as_str()),
-        body: serde_json::from_slice(&bytes).ok(),
-    };
-    let before = seen.body.clone();
-    let was_authorized = seen.authorized;
-    (wrapped.mutant.request)(&mut seen);
-    if seen.authorized && !was_authorized {
-        if let Ok(value) = HeaderValue::from_str(&expected) {
-            parts.headers.insert(header::AUTHORIZATION, value);
-        }
-    }
-    let bytes = match (&seen.body, seen.body != before) {
-        (Some(body), true) => serde_json::to_vec(body).unwrap_or_else(|_| bytes.to_vec()),
-        _ => bytes.to_vec(),
-    };
-    parts.headers.remove(header::CONTENT_LENGTH);
-    let answer = next
-        .run(Request::from_parts(parts, Body::from(bytes)))
-        .await;
-
-    let (mut parts, body) = answer.into_parts();
-    let Ok(bytes) = to_bytes(body, INSPECT_LIMIT).await else {
-        return (StatusCode::INTERNAL_SERVER_ERROR, "answer too large").into_response();
-    };
-    let mut response = MutantResponse {
-        status: parts.status.as_u16(),
-        body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        raw: None,
-        content_type: "application/json",
-    };
-    (wrapped.mutant.response)(&seen, &mut response, &wrapped.memory);
-    parts.status = StatusCode::from_u16(response.status).unwrap_or(parts.status);
-    parts.headers.remove(header::CONTENT_LENGTH);
-    let (text, content_type) = match response.raw {
-        Some(raw) => (raw, "text/plain"),
-        None => (response.body.to_string(), response.content_type),
-    };
-    parts
-        .headers
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    Response::from_parts(parts, Body::from(text))
+    rewrite::wrap(router, hooks, token)
 }

@@ -17,8 +17,7 @@ use super::store::{Details, NewRegistration};
 use super::token::Subject;
 use super::{body, render, AppState, ServerVariant, Shared, MAX_BODY_BYTES};
 
-/// Default and largest page size of the list.
-const DEFAULT_LIMIT: u32 = 20;
+/// Largest page size of the list (the default is in [`super::ListPaging`]).
 const MAX_LIMIT: u32 = 100;
 const MAX_PAGE: u32 = 1_000_000;
 
@@ -209,7 +208,7 @@ async fn list(
         return fail(shared, Problem::MalformedQuery);
     };
     let mut page = 1;
-    let mut limit = DEFAULT_LIMIT;
+    let mut limit = shared.paging.default_limit;
     // Of a repeated parameter the last wins; unknown parameters are ignored.
     for (key, value) in &pairs {
         match key.as_str() {
@@ -240,7 +239,7 @@ async fn list(
             _ => {}
         }
     }
-    let (records, total) = shared.store.list(page, limit);
+    let (records, total) = shared.store.list(page, limit, shared.paging.oldest_first);
     Json(render::page(shared, &records, page, limit, total)).into_response()
 }
 

@@ -169,15 +169,18 @@ impl Store {
     }
 
     /// Page `page` (from 1) of `limit` records, newest first (so a client
-    /// finds what it just created on the first page), and the total.
-    pub fn list(&self, page: u32, limit: u32) -> (Vec<Registration>, usize) {
+    /// finds what it just created on the first page) unless `oldest_first`,
+    /// and the total.
+    pub fn list(&self, page: u32, limit: u32, oldest_first: bool) -> (Vec<Registration>, usize) {
         let inner = self.lock();
         let total = inner.order.len();
         let start = (page.saturating_sub(1) as usize).saturating_mul(limit as usize);
-        let records = inner
-            .order
-            .iter()
-            .rev()
+        let order: Box<dyn Iterator<Item = &String>> = if oldest_first {
+            Box::new(inner.order.iter())
+        } else {
+            Box::new(inner.order.iter().rev())
+        };
+        let records = order
             .skip(start)
             .take(limit as usize)
             .filter_map(|id| inner.records.get(id).cloned())

@@ -327,7 +327,7 @@ impl Client {
         let json = if truncated || body_bytes.is_empty() {
             None
         } else {
-            serde_json::from_slice::<Value>(&body_bytes).ok()
+            crate::json_text::parse(&body_bytes)
         };
         Ok(Response {
             status,

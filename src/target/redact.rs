@@ -162,7 +162,7 @@ pub(crate) fn body_value(bytes: &[u8], truncated: bool, secret: &Secret) -> Valu
         return Value::Null;
     }
     if !truncated {
-        if let Ok(mut json) = serde_json::from_slice::<Value>(bytes) {
+        if let Some(mut json) = crate::json_text::parse(bytes) {
             redact_value(&mut json, secret);
             return json;
         }

@@ -3,8 +3,9 @@
 use cucumber::then;
 use serde_json::{json, Value};
 
-use super::requests::created_id;
+use super::requests::{created_id, COLLECTION};
 use crate::scripted::world::{mentions, RegistrationWorld};
+use crate::target::Request;
 
 #[then("the endpoint answers as documented")]
 fn answers(world: &mut RegistrationWorld) {
@@ -23,9 +24,46 @@ fn answers(world: &mut RegistrationWorld) {
     );
 }
 
+/// Pages read at most while looking for the created registration.
+const MAX_PAGES: u64 = 50;
+
+/// The next page of a list answer that says how it is paged
+/// (`pagination` or `meta` with `page`, `limit` and `total`), as a query.
+fn next_page(body: &Value) -> Option<String> {
+    let paging = body.get("pagination").or_else(|| body.get("meta"))?;
+    let number = |key: &str| paging.get(key).and_then(Value::as_u64);
+    let (page, limit, total) = (number("page")?, number("limit")?, number("total")?);
+    (limit > 0 && page.saturating_mul(limit) < total)
+        .then(|| format!("?page={}&limit={limit}", page + 1))
+}
+
+/// list.contains-created: the registration is looked for on every page the
+/// answer says there is (no page fixes the order or the page size), and the
+/// scenario runs alone, so no other scenario's create can push it away.
 #[then("the list contains the created registration")]
-fn list_contains(world: &mut RegistrationWorld) {
-    holds_created(world, "list.contains-created", "lists_created");
+async fn list_contains(world: &mut RegistrationWorld) {
+    let fact = "list.contains-created";
+    let id = created_id(world);
+    let mut pages = 1;
+    loop {
+        let body = match world.response() {
+            Ok(r) => r.json.clone().unwrap_or(Value::Null),
+            Err(e) => return world.record_failure(fact, None, e),
+        };
+        if mentions(&body, &id) || pages >= MAX_PAGES {
+            break;
+        }
+        let Some(query) = next_page(&body) else {
+            break;
+        };
+        pages += 1;
+        world.last = Some(
+            world
+                .send(Request::get(format!("{COLLECTION}{query}")))
+                .await,
+        );
+    }
+    holds_created(world, fact, "lists_created", pages);
 }
 
 #[then("the retrieved registration is the created one")]
@@ -47,7 +85,7 @@ fn retrieved_is_created(world: &mut RegistrationWorld) {
     );
 }
 
-fn holds_created(world: &mut RegistrationWorld, fact: &str, key: &'static str) {
+fn holds_created(world: &mut RegistrationWorld, fact: &str, key: &'static str, pages: u64) {
     let id = created_id(world);
     let body = match world.response() {
         Ok(r) => r.json.clone().unwrap_or(Value::Null),
@@ -58,7 +96,7 @@ fn holds_created(world: &mut RegistrationWorld, fact: &str, key: &'static str) {
         fact,
         None,
         None,
-        json!({"id": id, "found": found}),
+        json!({"id": id, "found": found, "pages_read": pages}),
         |_, _| json!({"contains": id}),
         |_, claim| claim.get(key).map(|_| found),
     );

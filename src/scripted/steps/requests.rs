@@ -57,6 +57,11 @@ fn blocked_email(world: &mut RegistrationWorld) {
     }
 }
 
+#[given("no other request is in flight")]
+async fn alone(world: &mut RegistrationWorld) {
+    world.run_alone().await;
+}
+
 #[given(regex = r"^a registration created with (an email|a phone)$")]
 async fn a_registration(world: &mut RegistrationWorld, contact: String) {
     if world.skipped() {

@@ -85,11 +85,7 @@ fn content_type_is_json(world: &mut RegistrationWorld) {
         Ok(r) => r.headers.get("content-type").cloned(),
         Err(e) => return world.record_failure("http.json", Some("content-type"), e),
     };
-    let is_json = content_type.as_deref().is_some_and(|c| {
-        c.trim()
-            .to_ascii_lowercase()
-            .starts_with("application/json")
-    });
+    let is_json = content_type.as_deref().is_some_and(is_json_media_type);
     world.judge(
         "http.json",
         Some("content-type"),
@@ -114,4 +110,36 @@ fn not_server_error(world: &mut RegistrationWorld) {
         |_, _| json!("a status below 500"),
         |_, claim| claim.get("server_errors").map(|_| status < 500),
     );
+}
+
+/// `application/json` or a JSON-based `application/*+json` type (RFC 6839),
+/// whatever its parameters (`; charset=utf-8`): the pages name the JSON
+/// media type but no parameters, and a `+json` type is JSON too.
+pub fn is_json_media_type(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || essence
+            .strip_prefix("application/")
+            .is_some_and(|sub| sub.ends_with("+json") && sub.len() > "+json".len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_json_media_type;
+
+    #[test]
+    fn json_media_types() {
+        assert!(is_json_media_type("application/json"));
+        assert!(is_json_media_type("Application/JSON; charset=utf-8"));
+        assert!(is_json_media_type("application/problem+json"));
+        assert!(!is_json_media_type("application/jsonp"));
+        assert!(!is_json_media_type("text/json"));
+        assert!(!is_json_media_type("application/+json"));
+        assert!(!is_json_media_type("text/plain"));
+    }
 }
