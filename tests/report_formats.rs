@@ -350,7 +350,11 @@ fn json_has_exactly_the_fixed_keys() {
         .map(|f| (f["id"].as_str().unwrap(), f))
         .collect();
     for fact in facts {
-        let mut expected = set(&["id", "level", "verdict", "checks", "variants"]);
+        let mut expected = set(&["id", "level", "verdict", "checks", "variants", "basis"]);
+        // Every fact names the page statement its checks enforce.
+        for key in ["variant", "stated", "says"] {
+            assert!(fact["basis"].get(key).is_some(), "{fact}");
+        }
         if fact["verdict"] == "untestable" {
             expected.insert("untestable");
             assert!(fact["untestable"].as_str().is_some_and(|r| !r.is_empty()));
@@ -363,6 +367,8 @@ fn json_has_exactly_the_fixed_keys() {
     assert_eq!(verdict("create.country-code-format"), "warn");
     assert_eq!(verdict("create.email-domain"), "skip");
     assert_eq!(verdict("create.id-format"), "observe");
+    assert_eq!(by_id["create.contact-required"]["basis"]["variant"], "en");
+    assert_eq!(by_id["create.contact-required"]["basis"]["stated"], true);
     assert_eq!(verdict("sync.ok"), "skip", "no check ran");
     assert_eq!(verdict("token.recreate-resets-validations"), "untestable");
     assert_eq!(

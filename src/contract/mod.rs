@@ -198,6 +198,33 @@ impl Contract {
         })
     }
 
+    /// The page statement a profile judges `fact` by: the first of its
+    /// variants that states it, else the first whose silence implies
+    /// something, else why the profile's pages are silent.
+    pub fn basis(&self, profile: &Profile, fact: &str) -> Basis {
+        let stated = |pick: fn(&Statement) -> bool| {
+            profile.variants.iter().find_map(|&variant| {
+                let statement = self.statement(variant, fact);
+                pick(statement).then(|| (variant, statement.says.clone()))
+            })
+        };
+        if let Some((variant, says)) = stated(|s| s.claim.is_some()) {
+            return Basis {
+                variant: Some(variant),
+                stated: true,
+                says,
+            };
+        }
+        let (variant, says) = stated(|s| s.implied.is_some())
+            .or_else(|| stated(|s| !s.says.is_empty()))
+            .map_or((None, String::new()), |(v, s)| (Some(v), s));
+        Basis {
+            variant,
+            stated: false,
+            says,
+        }
+    }
+
     /// The level `fact` has under `profile`: its override, else its level;
     /// observe when no variant of the profile states anything about it.
     pub fn level(&self, profile: &Profile, fact: &str) -> Level {
@@ -294,6 +321,26 @@ fn parse_checked<T: serde::de::DeserializeOwned>(
         ));
     }
     serde_json::from_value(value).map_err(|e| ContractError::new(file, "", e.to_string()))
+}
+
+/// The page statement behind a fact's checks under a profile.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Basis {
+    /// The page it comes from.
+    pub variant: Option<Variant>,
+    /// `false`: no page of the profile states the fact, so its checks only
+    /// observe (or judge what the silence clearly implies).
+    pub stated: bool,
+    /// What that page says, in our words.
+    pub says: String,
+}
+
+impl std::fmt::Display for Basis {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let page = self.variant.map_or("no page", Variant::name);
+        let how = if self.stated { "" } else { "silent; " };
+        write!(f, "{page}: {how}{}", self.says)
+    }
 }
 
 /// A claim's list of strings under `key` (field names, say), when it has one.

@@ -88,6 +88,9 @@ pub(super) fn render(report: &Report, color: bool) -> String {
             check.level,
             check.message.replace(['\r', '\n'], " ")
         );
+        if let Some(basis) = report.basis(&check.fact) {
+            let _ = writeln!(out, "     enforces {basis}");
+        }
         if let Some(curl) = &check.curl {
             let _ = writeln!(out, "     {}", paint(&format!("$ {curl}"), dim, color));
         }

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::{FactVerdict, Report};
 use crate::check::{Check, Verdict};
-use crate::contract::Variant;
+use crate::contract::{Basis, Variant};
 
 /// Check ids listed per fact before the rest are summarized as a count.
 const CHECKS_PER_FACT: usize = 5;
@@ -118,7 +118,7 @@ pub(super) fn render(report: &Report) -> String {
     let mut any = false;
     for check in report.problems() {
         any = true;
-        failure(&mut out, check);
+        failure(&mut out, check, report.basis(&check.fact));
     }
     if !any {
         let _ = writeln!(out, "None: no check failed or warned.");
@@ -126,7 +126,7 @@ pub(super) fn render(report: &Report) -> String {
     out
 }
 
-fn failure(out: &mut String, check: &Check) {
+fn failure(out: &mut String, check: &Check, basis: Option<&Basis>) {
     let label = match check.verdict {
         Verdict::Fail => "FAIL",
         _ => "WARN",
@@ -137,6 +137,9 @@ fn failure(out: &mut String, check: &Check) {
         check.id, check.level, check.fact
     );
     let _ = writeln!(out, "{}\n", one_line(&check.message));
+    if let Some(basis) = basis {
+        let _ = writeln!(out, "Enforces {}\n", one_line(&basis.to_string()));
+    }
     let _ = writeln!(out, "Expected:\n");
     code_block(out, "json", &pretty(&check.expected));
     let _ = writeln!(out, "Observed:\n");

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::check::{Alignment, Check, Level, VariantAlignment, Verdict};
-use crate::contract::{Contract, Profile, Variant};
+use crate::contract::{Basis, Contract, Profile, Variant};
 
 /// The version of the `report.json` format.
 pub const FORMAT_VERSION: u32 = 1;
@@ -139,6 +139,8 @@ pub struct FactResult {
     /// Per variant: `contradicts` if a check contradicts it, else `agrees`
     /// if one agrees, else `silent`.
     pub variants: VariantAlignment,
+    /// Added: the page statement its checks enforce under the run's profile.
+    pub basis: Basis,
 }
 
 /// One variant's alignment with what was observed.
@@ -228,6 +230,11 @@ pub enum ReportError {
 }
 
 impl Report {
+    /// The page statement behind `fact`'s checks.
+    pub fn basis(&self, fact: &str) -> Option<&Basis> {
+        self.facts.iter().find(|f| f.id == fact).map(|f| &f.basis)
+    }
+
     /// Build the report of a run from its checks. Checks are ordered by
     /// their fact's place in the catalogue, then by id, so two runs of the
     /// same suite compare line by line whatever order checks finished in.
@@ -286,6 +293,7 @@ impl Report {
                     checks: own.iter().map(|c| c.id.clone()).collect(),
                     untestable,
                     variants: fact_alignment(&own),
+                    basis: contract.basis(profile, &fact.id),
                 }
             })
             .collect();
