@@ -134,3 +134,18 @@ fn the_text_output_shows_the_precision_matrix_beside_the_kill_matrix() {
     );
     assert_eq!(out.status.code(), Some(0), "{text}");
 }
+
+#[test]
+fn the_readme_names_every_twin_and_the_freedom_it_uses() {
+    let readme = include_str!("../README.md");
+    let section = readme
+        .split("## What the suite does not judge")
+        .nth(1)
+        .expect("the README explains what the suite does not judge");
+    for twin in verifik_conformance::server::twins::names() {
+        assert!(
+            section.contains(&format!("`{twin}`")),
+            "README lacks {twin}"
+        );
+    }
+}

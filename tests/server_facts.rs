@@ -1234,3 +1234,89 @@ async fn error_status_is_consistent_and_409_for_validation() {
         );
     }
 }
+
+// ---------------------------------------------------------------- twins
+
+async fn twin(name: &str) -> Api {
+    let mut config = ServerConfig::new(ServerVariant::Current);
+    config.twin = Some(name.into());
+    Api::start_with(config).await
+}
+
+#[tokio::test]
+async fn the_uuid_twin_writes_uuids_and_finds_by_them() {
+    let api = twin("uuid-ids").await;
+    let created = api.create(&api.valid_body("uuid")).await;
+    assert_eq!(created.status, 200);
+    let id = created.str_at("/data/appRegistration/_id");
+    assert_eq!(id.len(), 36, "{id}");
+    assert_eq!(id.matches('-').count(), 4, "{id}");
+    let found = api.get(&format!("/v2/app-registrations/{id}")).await;
+    assert_eq!(found.status, 200, "{:?}", found.json);
+    assert_eq!(found.str_at("/data/_id"), id);
+    let synced = api.put(&format!("/v2/app-registrations/{id}/sync")).await;
+    assert_eq!(synced.status, 200);
+}
+
+#[tokio::test]
+async fn the_surrogate_twin_echoes_lone_surrogate_escapes() {
+    let api = twin("echoes-lone-surrogates").await;
+    let body = format!(
+        r#"{{"project":"p","projectFlow":"f","email":"a\ud800@{}.test","fullName":"\\ud800 Ana"}}"#,
+        unique()
+    );
+    let reply = api.post_raw(body.into_bytes()).await;
+    assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.raw));
+    let text = String::from_utf8_lossy(&reply.raw);
+    assert!(text.contains(r"a\ud800@"), "{text}");
+    // An escaped backslash stays a backslash.
+    assert!(text.contains(r#""\\ud800 Ana""#), "{text}");
+    assert!(reply.json.is_none(), "serde_json refuses lone surrogates");
+    assert!(verifik_conformance::json_text::parse(&reply.raw).is_some());
+}
+
+#[tokio::test]
+async fn the_paging_twin_lists_oldest_first_five_to_a_page() {
+    let api = twin("oldest-first-pages-of-5").await;
+    let mut ids = Vec::new();
+    for n in 0..7 {
+        let reply = api.create(&api.valid_body(&format!("page{n}"))).await;
+        ids.push(reply.str_at("/data/appRegistration/_id"));
+    }
+    let first = api.get("/v2/app-registrations").await;
+    let listed: Vec<&str> = first.body()["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed, ids[..5]);
+    assert_eq!(first.body()["pagination"]["limit"], 5);
+    let second = api.get("/v2/app-registrations?page=2").await;
+    assert_eq!(second.body()["data"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn the_blank_twin_takes_a_blank_project_as_its_value() {
+    let api = twin("blank-is-a-value").await;
+    let mut body = api.valid_body("blank");
+    body["project"] = json!(" ");
+    body["projectFlow"] = json!("\t");
+    let reply = api.create(&body).await;
+    assert_eq!(reply.status, 200, "{:?}", reply.json);
+    assert_eq!(reply.str_at("/data/appRegistration/project"), " ");
+    assert_eq!(reply.str_at("/data/appRegistration/projectFlow"), "\t");
+    // The faithful server calls it missing.
+    let faithful = Api::start(ServerVariant::Current).await;
+    assert_eq!(faithful.create(&body).await.status, 409);
+}
+
+#[tokio::test]
+async fn the_omitting_twin_leaves_unsent_fields_out() {
+    let api = twin("omit-unsent-fields").await;
+    let reply = api.create(&api.valid_body("omit")).await;
+    assert_eq!(reply.status, 200);
+    let registration = reply.body()["data"]["appRegistration"].as_object().unwrap();
+    assert!(!registration.contains_key("phone") && !registration.contains_key("countryCode"));
+    assert!(registration.contains_key("email"));
+}
