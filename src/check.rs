@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::contract::Variant;
 
-/// How binding a fact is (FACTS.md).
+/// How binding a fact is (the catalogue's levels).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {

@@ -1,4 +1,4 @@
-//! Exit codes (DESIGN.md): what each process outcome means to CI.
+//! Exit codes (fixed, documented in the README): what each process outcome means to CI.
 
 /// Conformant, no drift, every mutant killed.
 pub const OK: i32 = 0;

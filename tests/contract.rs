@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use verifik_conformance::check::Level;
 use verifik_conformance::contract::{embedded, Contract, Shape, ShapeFamily, Variant};
 
-/// Every fact ID of FACTS.md (the IDs are fixed).
+/// Every fact ID of the catalogue (the IDs are fixed).
 const FACT_IDS: [&str; 40] = [
     "auth.bearer-required",
     "http.json",
@@ -51,7 +51,7 @@ const FACT_IDS: [&str; 40] = [
     "overview.onboarding-only",
 ];
 
-/// The facts FACTS.md calls conflicts.
+/// The facts the catalogue marks as conflicts.
 const CONFLICTS: [&str; 11] = [
     "create.invalid-project-flow",
     "create.contact-required",

@@ -1,4 +1,4 @@
-//! The fact catalogue (`schemas/facts.json`): every fact ID of FACTS.md with
+//! The fact catalogue (`schemas/facts.json`): every documented fact ID with
 //! its level, its per-profile level where a conflict changes it, and the
 //! profiles a run can be judged by.
 
@@ -18,7 +18,7 @@ pub struct Catalogue {
     pub facts: Vec<Fact>,
 }
 
-/// A documented fact: one row of FACTS.md.
+/// A documented fact: one row of the catalogue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Fact {
@@ -32,7 +32,7 @@ pub struct Fact {
     pub profile_levels: BTreeMap<String, Level>,
     /// Why the fact cannot be tested through the four endpoints.
     pub untestable: Option<String>,
-    /// How FACTS.md splits the level between parts of the fact.
+    /// How the catalogue splits the level between parts of the fact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }

@@ -1,6 +1,6 @@
 //! The final report: one model, built once from the checks of a run, that
 //! feeds every output format (`report.json`, `junit.xml`, `report.md`, the
-//! console summary). The JSON form is fixed (DESIGN.md): keys may be added,
+//! console summary). The JSON form is fixed (other tools read it): keys may be added,
 //! never removed or renamed without bumping `format_version`.
 
 mod console;

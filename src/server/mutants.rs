@@ -75,8 +75,7 @@ fn registration(p: &mut Answer) -> Option<&mut Map<String, Value>> {
 }
 
 fn refuse(p: &mut Answer, message: &str, code: &str) {
-    p.status = 409;
-    p.body = json!({"message": message, "code": code, "status": 409});
+    p.refuse(409, message, code);
 }
 
 /// Any string value of the body, however deep.

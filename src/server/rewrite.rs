@@ -42,6 +42,14 @@ pub struct Answer {
     pub content_type: &'static str,
 }
 
+impl Answer {
+    /// Answer `{message, code, status}` with `status` instead.
+    pub fn refuse(&mut self, status: u16, message: &str, code: &str) {
+        self.status = status;
+        self.body = json!({"message": message, "code": code, "status": status});
+    }
+}
+
 /// Per-server memory of a stateful rewrite.
 #[derive(Default)]
 pub struct Memory {

@@ -18,9 +18,10 @@ use serde_json::{json, Map, Value};
 
 use super::rewrite::{
     self, field, is_create, is_list, is_retrieve, is_sync, keep_raw, keep_request, keep_response,
-    Answer, Hooks, RawRewrite, RequestRewrite, ResponseRewrite,
+    Hooks, RawRewrite, RequestRewrite, ResponseRewrite,
 };
 use super::ListPaging;
+use crate::contract::{Contract, Variant};
 
 /// One legitimate reading of a silence of the pages.
 pub struct Twin {
@@ -142,11 +143,6 @@ fn object_id_of(uuid: &str) -> Option<String> {
     let hex: String = uuid.chars().filter(|c| *c != '-').collect();
     let ok = uuid.len() == 36 && hex.len() == 32 && hex.starts_with("00000000");
     (ok && hex.bytes().all(|b| b.is_ascii_hexdigit())).then(|| hex[8..].to_string())
-}
-
-fn error(p: &mut Answer, status: u16, message: String, code: &str) {
-    p.status = status;
-    p.body = json!({"message": message, "code": code, "status": status});
 }
 
 const BLANK_MARK: &str = "twin-blank-";
@@ -279,7 +275,7 @@ pub static TWINS: &[Twin] = &[
     )
     .on_response(|_, p, _| {
         if p.status == 401 {
-            error(p, 403, "forbidden".into(), "Forbidden");
+            p.refuse(403, "forbidden", "Forbidden");
             p.headers.remove(header::WWW_AUTHENTICATE);
         }
     }),
@@ -431,7 +427,7 @@ pub static TWINS: &[Twin] = &[
     .on_response(|r, p, _| {
         let id = r.path.split('/').nth(3).unwrap_or_default();
         if (is_retrieve(r) || is_sync(r)) && !is_object_id(id) {
-            error(p, 400, format!("{id:?} is not a valid id"), "InvalidArgument");
+            p.refuse(400, &format!("{id:?} is not a valid id"), "InvalidArgument");
         }
     }),
     twin(
@@ -475,7 +471,7 @@ pub static TWINS: &[Twin] = &[
         let language = field(r, "language").and_then(Value::as_str).map(str::trim);
         let unknown = language.is_some_and(|l| !l.is_empty() && l != "en" && l != "es");
         if is_create(r) && p.status == 200 && unknown {
-            error(p, 409, "language must be en or es".into(), "InvalidArgument");
+            p.refuse(409, "language must be en or es", "InvalidArgument");
         }
     }),
     twin(
@@ -484,24 +480,18 @@ pub static TWINS: &[Twin] = &[
         "the params table lists the body's fields; no page says what happens to others",
     )
     .on_response(|r, p, _| {
-        const LISTED: [&str; 9] = [
-            "project",
-            "projectFlow",
-            "email",
-            "phone",
-            "countryCode",
-            "fullName",
-            "firstName",
-            "lastName",
-            "language",
-        ];
+        let listed = |key: &str| {
+            Contract::embedded().is_ok_and(|c| {
+                c.sheet(Variant::En).page.params.iter().any(|p| p.name == key)
+            })
+        };
         let unknown = r
             .sent
             .as_ref()
             .and_then(Value::as_object)
-            .and_then(|b| b.keys().find(|k| !LISTED.contains(&k.as_str())).cloned());
+            .and_then(|b| b.keys().find(|k| !listed(k)).cloned());
         if let (Some(name), true) = (unknown, is_create(r) && p.status < 500) {
-            error(p, 400, format!("unknown field {name:?}"), "InvalidArgument");
+            p.refuse(400, &format!("unknown field {name:?}"), "InvalidArgument");
         }
     }),
     twin(
@@ -516,7 +506,7 @@ pub static TWINS: &[Twin] = &[
                 .map(|(k, _)| k.clone())
         });
         if let (Some(name), true) = (long, is_create(r)) {
-            error(p, 422, format!("{name} is too long"), "InvalidArgument");
+            p.refuse(422, &format!("{name} is too long"), "InvalidArgument");
         }
     }),
     twin(
