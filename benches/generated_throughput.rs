@@ -4,11 +4,11 @@
 
 use std::time::Instant;
 
+use verifik_conformance::client::{Client, TargetConfig};
 use verifik_conformance::contract::Contract;
-use verifik_conformance::generated::{run_generated, GeneratedOptions, GeneratedOutcome};
+use verifik_conformance::property::{run_generated, GeneratedOptions, GeneratedOutcome};
 use verifik_conformance::scripted::RunContext;
 use verifik_conformance::server::{self, ServerConfig, ServerHandle, ServerVariant};
-use verifik_conformance::target::{Client, TargetConfig};
 
 const BLOCKED: &str = "blocked.example.test";
 

@@ -114,7 +114,7 @@ async fn bench() -> Result<(), String> {
     let server = spawn(ServerConfig::new(ServerVariant::Current))
         .await
         .map_err(|e| e.to_string())?;
-    verifik_conformance::target::install_tls_provider();
+    verifik_conformance::client::install_tls_provider();
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(concurrency)
         .timeout(Duration::from_secs(10))

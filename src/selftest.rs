@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::check::Verdict;
 use crate::config::RunConfig;
 use crate::contract::Contract;
-use crate::generated::random_seed;
+use crate::property::random_seed;
 use crate::server::mutants::{Mutant, MUTANTS};
 use crate::server::twins::{Twin, TWINS};
 use crate::server::{self, ServerConfig};

@@ -6,12 +6,12 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::check::Check;
+use crate::client::{Client, TargetConfig};
 use crate::config::{Phases, RunConfig};
 use crate::contract::{Contract, Profile};
-use crate::generated::{random_seed, run_generated, GeneratedOptions};
+use crate::property::{random_seed, run_generated, GeneratedOptions};
 use crate::scripted::{run_scripted, RunContext, ScriptedError};
 use crate::server::{self, ServerConfig, ServerHandle, ServerVariant};
-use crate::target::{Client, TargetConfig};
 
 /// The blocked domain the embedded server is given, so that
 /// `create.email-domain` is exercised rather than skipped.

@@ -1,11 +1,11 @@
 //! The same seed sends the same requests; another seed sends others.
 
 use verifik_conformance::check::RequestRecord;
+use verifik_conformance::client::{Client, TargetConfig};
 use verifik_conformance::contract::Contract;
-use verifik_conformance::generated::{run_generated, GeneratedOptions};
+use verifik_conformance::property::{run_generated, GeneratedOptions};
 use verifik_conformance::scripted::RunContext;
 use verifik_conformance::server::{self, ServerConfig, ServerVariant};
-use verifik_conformance::target::{Client, TargetConfig};
 
 /// A fresh server each time, so no run sees another's registrations.
 async fn recorded(seed: u64, cases: u32) -> Vec<RequestRecord> {

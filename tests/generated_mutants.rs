@@ -109,7 +109,7 @@ async fn start(breaks: Option<Breaks>, rewrites: Option<Rewrites>) -> (ServerHan
     let proxy = Arc::new(Proxy {
         upstream: server.url().to_string(),
         client: {
-            verifik_conformance::target::install_tls_provider();
+            verifik_conformance::client::install_tls_provider();
             reqwest::Client::new()
         },
         breaks,

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 use verifik_conformance::contract::Contract;
-use verifik_conformance::generated::oracle::{
+use verifik_conformance::property::oracle::{
     ContactForm, Prediction, Refusal, RuleId, RuleSet, TargetFacts,
 };
 
@@ -117,7 +117,7 @@ fn assert_open(p: Prediction, fact: &str) {
     }
 }
 
-fn accepted(p: Prediction) -> verifik_conformance::generated::oracle::Acceptance {
+fn accepted(p: Prediction) -> verifik_conformance::property::oracle::Acceptance {
     match p {
         Prediction::Accept(a) => a,
         other => panic!("expected acceptance, got {other:?}"),

@@ -52,7 +52,7 @@ async fn exit_code(child: &mut Child) -> i32 {
 }
 
 async fn list_status(url: &str, token: &str) -> u16 {
-    verifik_conformance::target::install_tls_provider();
+    verifik_conformance::client::install_tls_provider();
     reqwest::Client::new()
         .get(format!("{url}/v2/app-registrations"))
         .header("Authorization", format!("Bearer {token}"))
@@ -89,7 +89,7 @@ async fn serve_prints_url_and_generated_token_then_stops_on_sigterm() {
     assert_eq!(exit_code(&mut child).await, 0);
     assert!(
         {
-            verifik_conformance::target::install_tls_provider();
+            verifik_conformance::client::install_tls_provider();
             reqwest::Client::new().get(&url).send().await.is_err()
         },
         "stopped listening"

@@ -10,7 +10,7 @@ use std::time::Duration;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use verifik_conformance::target::{
+use verifik_conformance::client::{
     Auth, Body, Client, Exchange, Request, TargetConfig, TargetError, TransportError,
 };
 
@@ -492,7 +492,7 @@ async fn curl_lines_quote_single_quotes_and_binary_bodies() {
         .output()
         .unwrap();
     assert_eq!(out.stdout, binary);
-    let text_word = verifik_conformance::target::shell_quote("it's a 'test'");
+    let text_word = verifik_conformance::client::shell_quote("it's a 'test'");
     let out = std::process::Command::new("sh")
         .arg("-c")
         .arg(format!("printf %s {text_word}"))

@@ -10,8 +10,8 @@ use tokio::sync::{OwnedRwLockWriteGuard, RwLock};
 use serde_json::{json, Map, Value};
 
 use crate::check::{Alignment, Check, CheckSource, Level, VariantAlignment, Verdict};
+use crate::client::{Client, Exchange, Request, Response};
 use crate::contract::{Contract, Profile, Variant};
-use crate::target::{Client, Exchange, Request, Response};
 
 use super::features::check_id;
 
@@ -264,8 +264,8 @@ impl RegistrationWorld {
 
     pub fn record(&mut self, fact: &str, mut judgement: Judgement) {
         // Issued tokens lose their signature wherever a check shows them.
-        crate::target::redact_jwts(&mut judgement.observed);
-        crate::target::redact_jwts(&mut judgement.expected);
+        crate::client::redact_jwts(&mut judgement.observed);
+        crate::client::redact_jwts(&mut judgement.expected);
         let ctx = self.ctx();
         let mut level = ctx.contract.level(&ctx.profile, fact);
         if let Some(cap) = judgement.cap {
@@ -322,7 +322,7 @@ impl RegistrationWorld {
 /// carries them whole in `expected` and `observed`).
 pub fn describe(held: Option<bool>, expected: &Value, observed: &Value) -> String {
     let mut observed = observed.clone();
-    crate::target::redact_jwts(&mut observed);
+    crate::client::redact_jwts(&mut observed);
     let cut = |v: &Value| {
         let text = v.to_string();
         if text.chars().count() > 240 {

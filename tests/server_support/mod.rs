@@ -134,7 +134,7 @@ impl Api {
 
     pub async fn start_with(config: ServerConfig) -> Api {
         let server = spawn(config).await.expect("server starts");
-        verifik_conformance::target::install_tls_provider();
+        verifik_conformance::client::install_tls_provider();
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(20))
             .build()

@@ -4,8 +4,8 @@ use cucumber::then;
 use serde_json::{json, Value};
 
 use super::requests::{created_id, COLLECTION};
+use crate::client::Request;
 use crate::scripted::world::{mentions, RegistrationWorld};
-use crate::target::Request;
 
 #[then("the endpoint answers as documented")]
 fn answers(world: &mut RegistrationWorld) {

@@ -4,8 +4,8 @@
 use cucumber::{given, when};
 use serde_json::{Map, Value};
 
+use crate::client::{Auth, Body, Request};
 use crate::scripted::world::RegistrationWorld;
-use crate::target::{Auth, Body, Request};
 
 pub const COLLECTION: &str = "/v2/app-registrations";
 

@@ -22,8 +22,8 @@ fn token_is_new(world: &mut RegistrationWorld) {
         Err(e) => return world.record_failure(&fact, Some("new-token"), e),
     };
     let observed = json!({
-        "first": first.as_deref().map(crate::target::mask_jwt),
-        "second": second.as_deref().map(crate::target::mask_jwt),
+        "first": first.as_deref().map(crate::client::mask_jwt),
+        "second": second.as_deref().map(crate::client::mask_jwt),
     });
     let fresh = matches!((&first, &second), (Some(a), Some(b)) if a != b);
     world.judge(

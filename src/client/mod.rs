@@ -7,8 +7,8 @@
 //! whose `outcome` is a [`TransportError`] or a (possibly truncated)
 //! [`Response`], for the runner to turn into a failing check.
 
-mod client;
 mod curl;
+mod http;
 mod redact;
 
 use std::collections::BTreeMap;
@@ -20,8 +20,8 @@ use serde_json::Value;
 
 use crate::check::{RequestRecord, ResponseRecord};
 
-pub use client::Client;
 pub use curl::shell_quote;
+pub use http::Client;
 pub use redact::{mask_jwt, redact_jwts};
 
 /// Default total time one request may take, body included.

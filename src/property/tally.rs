@@ -14,8 +14,8 @@ use super::oracle::RuleSet;
 use crate::check::{
     Alignment, Check, CheckSource, Level, RequestRecord, ResponseRecord, VariantAlignment, Verdict,
 };
+use crate::client::{Exchange, Secret};
 use crate::contract::Variant;
-use crate::target::{Exchange, Secret};
 
 /// One exchange as a report shows it (redacted).
 #[derive(Debug, Clone)]
@@ -298,5 +298,5 @@ fn scrub(value: &mut Value, secret: &Secret) {
         }
     }
     walk(value, secret);
-    crate::target::redact_jwts(value);
+    crate::client::redact_jwts(value);
 }

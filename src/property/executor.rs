@@ -13,9 +13,9 @@ use super::judge::{CreateInput, Judge, Judgement, SequenceState};
 use super::oracle::{RuleSet, TargetFacts};
 use super::strategies::{CaseSpec, Materializer, SequenceSpec, StepSpec};
 use super::tally::Tally;
+use crate::client::{Body, Client, Exchange, Request};
 use crate::contract::{Shapes, Variant};
 use crate::scripted::world::{registration_id, token};
-use crate::target::{Body, Client, Exchange, Request};
 
 /// The collection path of the API.
 pub const COLLECTION: &str = "/v2/app-registrations";

@@ -7,9 +7,9 @@
 use serde_json::{json, Map, Value};
 
 use super::oracle::{ContactForm, Prediction, RuleSet, TargetFacts};
+use crate::client::{Exchange, Response};
 use crate::contract::{Shape, Shapes};
 use crate::scripted::world::{mentions, registration, registration_id, token};
-use crate::target::{Exchange, Response};
 
 /// The identity of a generated check: `generated/<fact>/<rule>`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
