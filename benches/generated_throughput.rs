@@ -5,9 +5,10 @@
 use std::time::Instant;
 
 use verifik_conformance::client::{Client, TargetConfig};
+use verifik_conformance::context::{RunContext, TargetFacts};
 use verifik_conformance::contract::Contract;
+use verifik_conformance::model::ProfileId;
 use verifik_conformance::property::{run_generated, GeneratedOptions, GeneratedOutcome};
-use verifik_conformance::scripted::RunContext;
 use verifik_conformance::server::{self, ServerConfig, ServerHandle, ServerVariant};
 
 const BLOCKED: &str = "blocked.example.test";
@@ -32,11 +33,14 @@ async fn generated(cases: u32, seed: u64, concurrency: usize) -> (GeneratedOutco
     let ctx = RunContext::new(
         client,
         contract,
-        contract.profile("current").expect("profile").clone(),
+        contract.profile(ProfileId::Current).clone(),
         false,
-        Some(BLOCKED.into()),
-        server.project().to_string(),
-        server.project_flow().to_string(),
+        TargetFacts {
+            project: server.project().to_string(),
+            project_flow: server.project_flow().to_string(),
+            blocked_email_domain: Some(BLOCKED.into()),
+        },
+        seed,
     );
     let started = Instant::now();
     let outcome = run_generated(&ctx, &GeneratedOptions::new(cases, seed, concurrency))

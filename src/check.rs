@@ -7,74 +7,21 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::contract::Variant;
+use crate::model::ProfileId;
+pub use crate::model::{Alignment, Level, VariantAlignment, Verdict};
 
-/// How binding a fact is (the catalogue's levels).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    Must,
-    Should,
-    Observe,
-    Untestable,
-}
-
-impl Level {
-    pub fn name(self) -> &'static str {
-        match self {
-            Level::Must => "must",
-            Level::Should => "should",
-            Level::Observe => "observe",
-            Level::Untestable => "untestable",
-        }
-    }
-}
-
-impl std::fmt::Display for Level {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    Pass,
-    Fail,
-    Warn,
-    Skip,
-    Observe,
-}
-
-impl Verdict {
-    /// The verdict of an assertion that held (`held`) or not, at `level`.
-    /// `must` failures fail; `should` failures warn, or fail when `strict`;
-    /// `observe` never fails.
-    pub fn judge(level: Level, held: bool, strict: bool) -> Verdict {
-        match (level, held) {
-            (Level::Observe | Level::Untestable, _) => Verdict::Observe,
-            (_, true) => Verdict::Pass,
-            (Level::Must, false) => Verdict::Fail,
-            (Level::Should, false) if strict => Verdict::Fail,
-            (Level::Should, false) => Verdict::Warn,
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Verdict::Pass => "pass",
-            Verdict::Fail => "fail",
-            Verdict::Warn => "warn",
-            Verdict::Skip => "skip",
-            Verdict::Observe => "observe",
-        }
-    }
-}
-
-impl std::fmt::Display for Verdict {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
+/// What the run was: where, judged how, when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunInfo {
+    /// The target URL, or `embedded reference server (http://…)`.
+    pub target: String,
+    pub profile: ProfileId,
+    pub seed: Option<u64>,
+    /// RFC 3339.
+    pub started_at: String,
+    pub duration_ms: u64,
+    /// Should-level failures were judged `fail`.
+    pub strict: bool,
 }
 
 /// Where a check came from.
@@ -83,53 +30,6 @@ impl std::fmt::Display for Verdict {
 pub enum CheckSource {
     Scripted,
     Generated,
-}
-
-/// What one doc variant says about the observed behaviour.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Alignment {
-    Agrees,
-    Contradicts,
-    Silent,
-}
-
-/// The alignment of one check with every variant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct VariantAlignment {
-    pub en: Alignment,
-    pub es: Alignment,
-    pub legacy: Alignment,
-    pub overview: Alignment,
-}
-
-impl VariantAlignment {
-    pub fn all(alignment: Alignment) -> Self {
-        VariantAlignment {
-            en: alignment,
-            es: alignment,
-            legacy: alignment,
-            overview: alignment,
-        }
-    }
-
-    pub fn get(&self, variant: Variant) -> Alignment {
-        match variant {
-            Variant::En => self.en,
-            Variant::Es => self.es,
-            Variant::Legacy => self.legacy,
-            Variant::Overview => self.overview,
-        }
-    }
-
-    pub fn set(&mut self, variant: Variant, alignment: Alignment) {
-        match variant {
-            Variant::En => self.en = alignment,
-            Variant::Es => self.es = alignment,
-            Variant::Legacy => self.legacy = alignment,
-            Variant::Overview => self.overview = alignment,
-        }
-    }
 }
 
 /// A request as sent, redacted (the bearer token is `Bearer ***`).

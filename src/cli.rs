@@ -6,6 +6,9 @@ use std::path::PathBuf;
 use clap::builder::{PossibleValue, PossibleValuesParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::config::Phase;
+use crate::model::{ProfileId, ServerVariant};
+
 #[derive(Debug, Parser)]
 #[command(
     name = "verifik-conformance",
@@ -37,33 +40,30 @@ pub enum OutputFormat {
     Json,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ProfileArg {
-    Current,
-    En,
-    Es,
-    Legacy,
-    Overview,
+/// The engine's own enums are the flags' values: one enum per concept.
+macro_rules! value_enum {
+    ($kind:ty) => {
+        impl ValueEnum for $kind {
+            fn value_variants<'a>() -> &'a [Self] {
+                &<$kind>::ALL
+            }
+
+            fn to_possible_value(&self) -> Option<PossibleValue> {
+                Some(PossibleValue::new(self.name()))
+            }
+        }
+    };
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ServerVariantArg {
-    Current,
-    Legacy,
-    Overview,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum PhaseArg {
-    Scripted,
-    Generated,
-}
+value_enum!(ProfileId);
+value_enum!(ServerVariant);
+value_enum!(Phase);
 
 #[derive(Debug, Args)]
 pub struct FactsArgs {
     /// Mark the level each fact has under this profile.
     #[arg(long, value_enum, default_value = "current")]
-    pub profile: ProfileArg,
+    pub profile: ProfileId,
     #[arg(long, value_enum, default_value = "text")]
     pub format: OutputFormat,
 }
@@ -79,7 +79,7 @@ pub struct ServeArgs {
     #[arg(long)]
     pub token: Option<String>,
     #[arg(long, value_enum, default_value = "current")]
-    pub variant: ServerVariantArg,
+    pub variant: ServerVariant,
     /// An email domain the project does not allow (repeatable).
     #[arg(long = "blocked-email-domain")]
     pub blocked_email_domains: Vec<String>,
@@ -116,13 +116,13 @@ pub struct RunArgs {
     #[arg(long = "blocked-email-domain")]
     pub blocked_email_domain: Option<String>,
     #[arg(long, value_enum)]
-    pub profile: Option<ProfileArg>,
+    pub profile: Option<ProfileId>,
     /// Cucumber tag expression selecting scenarios, e.g. `@must and not @auth`.
     #[arg(long)]
     pub tags: Option<String>,
     /// Run only one phase.
     #[arg(long, value_enum)]
-    pub only: Option<PhaseArg>,
+    pub only: Option<Phase>,
     /// Number of generated cases.
     #[arg(long)]
     pub cases: Option<u32>,

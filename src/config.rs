@@ -6,27 +6,49 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::cli::{PhaseArg, ProfileArg, RunArgs};
+use crate::model::ProfileId;
 
-/// Which phases a run includes.
+/// One phase of a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Phases {
-    Both,
+pub enum Phase {
+    /// The Gherkin scenarios.
     Scripted,
+    /// The property-generated cases.
     Generated,
+}
+
+impl Phase {
+    pub const ALL: [Phase; 2] = [Phase::Scripted, Phase::Generated];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Scripted => "scripted",
+            Phase::Generated => "generated",
+        }
+    }
+}
+
+/// What the embedded reference server is, when there is no `--target`:
+/// faithful, or one mutant or twin of it (for `selftest`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EmbeddedServer {
+    pub mutant: Option<String>,
+    pub twin: Option<String>,
 }
 
 #[derive(Debug, Clone)]
 pub struct RunConfig {
     /// `None`: the embedded reference server.
     pub target: Option<String>,
+    pub embedded: EmbeddedServer,
     pub token: Option<String>,
     pub project: Option<String>,
     pub project_flow: Option<String>,
     pub blocked_email_domain: Option<String>,
-    pub profile: String,
+    pub profile: ProfileId,
     pub tags: Option<String>,
-    pub phases: Phases,
+    /// `None`: both phases.
+    pub only: Option<Phase>,
     pub cases: u32,
     pub seed: Option<u64>,
     pub concurrency: usize,
@@ -45,22 +67,22 @@ pub struct RunConfig {
 /// The `--config` file: every key optional, unknown keys refused.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct FileConfig {
-    target: Option<String>,
-    token: Option<String>,
-    project: Option<String>,
-    project_flow: Option<String>,
-    blocked_email_domain: Option<String>,
-    profile: Option<String>,
-    tags: Option<String>,
-    only: Option<String>,
-    cases: Option<u32>,
-    seed: Option<u64>,
-    concurrency: Option<usize>,
-    timeout: Option<f64>,
-    report_dir: Option<PathBuf>,
-    strict: Option<bool>,
-    ca_cert: Option<PathBuf>,
+pub struct FileConfig {
+    pub target: Option<String>,
+    pub token: Option<String>,
+    pub project: Option<String>,
+    pub project_flow: Option<String>,
+    pub blocked_email_domain: Option<String>,
+    pub profile: Option<String>,
+    pub tags: Option<String>,
+    pub only: Option<String>,
+    pub cases: Option<u32>,
+    pub seed: Option<u64>,
+    pub concurrency: Option<usize>,
+    pub timeout: Option<f64>,
+    pub report_dir: Option<PathBuf>,
+    pub strict: Option<bool>,
+    pub ca_cert: Option<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -80,16 +102,17 @@ impl RunConfig {
     /// A quiet run against the embedded reference server, judged by
     /// `profile`, every option at its default: for runs embedded in another
     /// command or a test (override fields with struct update syntax).
-    pub fn new(profile: &str) -> RunConfig {
+    pub fn new(profile: ProfileId) -> RunConfig {
         RunConfig {
             target: None,
+            embedded: EmbeddedServer::default(),
             token: None,
             project: None,
             project_flow: None,
             blocked_email_domain: None,
-            profile: profile.to_string(),
+            profile,
             tags: None,
-            phases: Phases::Both,
+            only: None,
             cases: 500,
             seed: None,
             concurrency: 16,
@@ -103,81 +126,17 @@ impl RunConfig {
     }
 
     /// The same, against `url` with `token`.
-    pub fn for_target(url: &str, token: &str, profile: &str) -> RunConfig {
+    pub fn for_target(url: &str, token: &str, profile: ProfileId) -> RunConfig {
         RunConfig {
             target: Some(url.to_string()),
             token: Some(token.to_string()),
             ..RunConfig::new(profile)
         }
     }
-
-    /// Flags over the config file over the defaults.
-    pub fn from_args(args: RunArgs) -> Result<RunConfig, ConfigError> {
-        let file = match &args.config {
-            Some(path) => read_file(path)?,
-            None => FileConfig::default(),
-        };
-        let profile = match (args.profile, file.profile) {
-            (Some(p), _) => crate::contract::profile_name(p).to_string(),
-            (None, Some(p)) => parse_profile(&p)?,
-            (None, None) => "current".to_string(),
-        };
-        let phases = match (args.only, file.only.as_deref()) {
-            (Some(PhaseArg::Scripted), _) | (None, Some("scripted")) => Phases::Scripted,
-            (Some(PhaseArg::Generated), _) | (None, Some("generated")) => Phases::Generated,
-            (None, None) => Phases::Both,
-            (None, Some(other)) => {
-                return Err(ConfigError::Invalid(format!(
-                    "only = {other:?} in the config file: use \"scripted\" or \"generated\""
-                )))
-            }
-        };
-        let timeout = args.timeout.or(file.timeout).unwrap_or(10.0);
-        if !(timeout.is_finite() && timeout > 0.0 && timeout <= 3600.0) {
-            return Err(ConfigError::Invalid(format!(
-                "timeout {timeout} is out of range: give seconds between 0 and 3600, e.g. --timeout 5"
-            )));
-        }
-        let concurrency = args.concurrency.or(file.concurrency).unwrap_or(16);
-        if concurrency == 0 || concurrency > 1024 {
-            return Err(ConfigError::Invalid(format!(
-                "concurrency {concurrency} is out of range: give 1 to 1024"
-            )));
-        }
-        let target = args.target.or(file.target);
-        if let Some(url) = &target {
-            check_url(url)?;
-        }
-        Ok(RunConfig {
-            target,
-            token: args.token.or(file.token),
-            project: args.project.or(file.project),
-            project_flow: args.project_flow.or(file.project_flow),
-            blocked_email_domain: args.blocked_email_domain.or(file.blocked_email_domain),
-            profile,
-            tags: args.tags.or(file.tags),
-            phases,
-            cases: args.cases.or(file.cases).unwrap_or(500),
-            seed: args.seed.or(file.seed),
-            concurrency,
-            timeout: Duration::from_secs_f64(timeout),
-            report_dir: args
-                .report_dir
-                .or(file.report_dir)
-                .unwrap_or_else(|| PathBuf::from("reports")),
-            strict: args.strict || file.strict.unwrap_or(false),
-            quiet: false,
-            shrink: true,
-            ca_certs: if args.ca_certs.is_empty() {
-                file.ca_cert.into_iter().collect()
-            } else {
-                args.ca_certs
-            },
-        })
-    }
 }
 
-fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
+/// The `--config` file, or its error.
+pub fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
         path: path.to_path_buf(),
         source,
@@ -188,18 +147,50 @@ fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
     })
 }
 
-fn parse_profile(name: &str) -> Result<String, ConfigError> {
-    use clap::ValueEnum;
-    ProfileArg::from_str(name, true)
-        .map(|p| crate::contract::profile_name(p).to_string())
-        .map_err(|_| {
+/// A profile named in the config file (any case).
+pub fn parse_profile(name: &str) -> Result<ProfileId, ConfigError> {
+    ProfileId::parse(&name.trim().to_ascii_lowercase()).ok_or_else(|| {
+        ConfigError::Invalid(format!(
+            "profile {name:?} is unknown: use current, en, es, legacy or overview"
+        ))
+    })
+}
+
+/// A phase named in the config file's `only`.
+pub fn parse_phase(name: &str) -> Result<Phase, ConfigError> {
+    Phase::ALL
+        .into_iter()
+        .find(|p| p.name() == name)
+        .ok_or_else(|| {
             ConfigError::Invalid(format!(
-                "profile {name:?} is unknown: use current, en, es, legacy or overview"
+                "only = {name:?} in the config file: use \"scripted\" or \"generated\""
             ))
         })
 }
 
-fn check_url(url: &str) -> Result<(), ConfigError> {
+/// A per-request timeout in seconds: more than 0, at most 3600.
+pub fn check_timeout(seconds: f64) -> Result<Duration, ConfigError> {
+    if seconds.is_finite() && seconds > 0.0 && seconds <= 3600.0 {
+        Ok(Duration::from_secs_f64(seconds))
+    } else {
+        Err(ConfigError::Invalid(format!(
+            "timeout {seconds} is out of range: give seconds between 0 and 3600, e.g. --timeout 5"
+        )))
+    }
+}
+
+/// Requests in flight at once: 1 to 1024.
+pub fn check_concurrency(concurrency: usize) -> Result<usize, ConfigError> {
+    if (1..=1024).contains(&concurrency) {
+        Ok(concurrency)
+    } else {
+        Err(ConfigError::Invalid(format!(
+            "concurrency {concurrency} is out of range: give 1 to 1024"
+        )))
+    }
+}
+
+pub fn check_url(url: &str) -> Result<(), ConfigError> {
     let ok =
         (url.starts_with("http://") || url.starts_with("https://")) && url.len() > "http://".len();
     if ok {

@@ -1,28 +1,37 @@
-//! Entry point: parse the command line, dispatch, map outcomes to exit codes.
+//! Entry point: parse, dispatch, and map how the command ended to its exit
+//! code (the only place that exits).
 
 use clap::Parser;
 use verifik_conformance::cli::{Cli, Command};
-use verifik_conformance::{commands, exit};
+use verifik_conformance::commands;
+use verifik_conformance::exit::ExitCode;
 
 fn main() {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() {
-                exit::USAGE
+                ExitCode::Usage
             } else {
-                exit::OK
+                ExitCode::Ok
             };
             let _ = e.print();
-            std::process::exit(code);
+            std::process::exit(code.code());
         }
     };
-    let code = match cli.command {
+    let ended = match cli.command {
         Command::Facts(args) => commands::facts(args),
         Command::Serve(args) => commands::serve(args),
         Command::Run(args) => commands::run(args),
         Command::Drift(args) => commands::drift(args),
         Command::Selftest(args) => commands::selftest(args),
     };
-    std::process::exit(code);
+    let code = match ended {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            e.exit_code()
+        }
+    };
+    std::process::exit(code.code());
 }

@@ -9,14 +9,15 @@
 use futures::stream::{self, StreamExt};
 use serde::Serialize;
 
-use crate::check::Verdict;
-use crate::config::RunConfig;
+use crate::check::{Check, Verdict};
+use crate::config::{EmbeddedServer, RunConfig};
 use crate::contract::Contract;
+use crate::exit::Error;
+use crate::model::ServerVariant;
 use crate::property::random_seed;
 use crate::server::mutants::{Mutant, MUTANTS};
 use crate::server::twins::{Twin, TWINS};
-use crate::server::{self, ServerConfig};
-use crate::suite::{run_suite, variant_for_profile, SuiteError, EMBEDDED_BLOCKED_DOMAIN};
+use crate::suite::{run_suite, EMBEDDED_BLOCKED_DOMAIN};
 
 /// How many suites run at once (each already runs its requests concurrently).
 const PARALLEL_SUITES: usize = 4;
@@ -150,48 +151,43 @@ pub struct SelftestConfig {
     pub seed: Option<u64>,
 }
 
-fn suite_config(url: &str, token: &str, profile: &str, config: &SelftestConfig) -> RunConfig {
-    let mut run = RunConfig::for_target(url, token, profile);
-    run.blocked_email_domain = Some(EMBEDDED_BLOCKED_DOMAIN.into());
-    run.cases = config.cases;
-    run.seed = config.seed;
-    // A kill needs a failing check, not a minimal counterexample.
-    run.shrink = false;
-    run
-}
-
-async fn serve(
-    variant: &str,
-    mutant: Option<&'static Mutant>,
-    twin: Option<&'static Twin>,
-) -> Result<server::ServerHandle, SuiteError> {
-    let mut server_config = ServerConfig::new(variant_for_profile(variant));
-    server_config.blocked_email_domains = vec![EMBEDDED_BLOCKED_DOMAIN.into()];
-    server_config.mutant = mutant.map(|m| m.name.to_string());
-    server_config.twin = twin.map(|t| t.name.to_string());
-    server::spawn(server_config)
-        .await
-        .map_err(|e| SuiteError::Harness(format!("the reference server did not start: {e}")))
-}
-
-async fn faithful(
-    variant: &'static str,
+/// The checks of one run of the whole suite against the embedded
+/// reference server of `variant` (or a mutant or twin of it), judged by the
+/// profile of that variant.
+async fn checks_of(
+    variant: ServerVariant,
+    embedded: EmbeddedServer,
     config: &SelftestConfig,
     contract: &'static Contract,
-) -> Result<FaithfulResult, SuiteError> {
-    let server = serve(variant, None, None).await?;
-    let outcome = run_suite(
-        &suite_config(server.url(), server.token(), variant, config),
-        contract,
-    )
-    .await;
-    server.shutdown().await;
-    let failures: Vec<String> = outcome?
-        .checks
+) -> Result<Vec<Check>, Error> {
+    let run = RunConfig {
+        embedded,
+        blocked_email_domain: Some(EMBEDDED_BLOCKED_DOMAIN.into()),
+        cases: config.cases,
+        seed: config.seed,
+        // A kill needs a failing check, not a minimal counterexample.
+        shrink: false,
+        ..RunConfig::new(variant.profile())
+    };
+    Ok(run_suite(&run, contract).await?.checks)
+}
+
+/// `verdict id: message` of every failing or warning check.
+fn problems(checks: &[Check]) -> Vec<String> {
+    checks
         .iter()
         .filter(|c| matches!(c.verdict, Verdict::Fail | Verdict::Warn))
         .map(|c| format!("{} {}: {}", c.verdict, c.id, c.message))
-        .collect();
+        .collect()
+}
+
+async fn faithful(
+    variant: ServerVariant,
+    config: &SelftestConfig,
+    contract: &'static Contract,
+) -> Result<FaithfulResult, Error> {
+    let checks = checks_of(variant, EmbeddedServer::default(), config, contract).await?;
+    let failures = problems(&checks);
     Ok(FaithfulResult {
         variant: variant.to_string(),
         verdict: if failures.is_empty() { "pass" } else { "fail" }.into(),
@@ -203,16 +199,13 @@ async fn against(
     mutant: &'static Mutant,
     config: &SelftestConfig,
     contract: &'static Contract,
-) -> Result<MutantResult, SuiteError> {
-    let server = serve(mutant.variant, Some(mutant), None).await?;
-    let outcome = run_suite(
-        &suite_config(server.url(), server.token(), mutant.variant, config),
-        contract,
-    )
-    .await;
-    server.shutdown().await;
-    let by: Vec<String> = outcome?
-        .checks
+) -> Result<MutantResult, Error> {
+    let embedded = EmbeddedServer {
+        mutant: Some(mutant.name.into()),
+        twin: None,
+    };
+    let checks = checks_of(mutant.variant, embedded, config, contract).await?;
+    let by: Vec<String> = checks
         .iter()
         .filter(|c| c.fact == mutant.fact)
         .filter(|c| c.verdict == Verdict::Fail || (mutant.should && c.verdict == Verdict::Warn))
@@ -223,7 +216,7 @@ async fn against(
         fact: mutant.fact.into(),
         killed: !by.is_empty(),
         by,
-        variant: mutant.variant.into(),
+        variant: mutant.variant.to_string(),
         description: mutant.description.into(),
     })
 }
@@ -233,20 +226,13 @@ async fn twin(
     twin: &'static Twin,
     config: &SelftestConfig,
     contract: &'static Contract,
-) -> Result<TwinResult, SuiteError> {
-    let server = serve("current", None, Some(twin)).await?;
-    let outcome = run_suite(
-        &suite_config(server.url(), server.token(), "current", config),
-        contract,
-    )
-    .await;
-    server.shutdown().await;
-    let failing: Vec<String> = outcome?
-        .checks
-        .iter()
-        .filter(|c| matches!(c.verdict, Verdict::Fail | Verdict::Warn))
-        .map(|c| format!("{} {}: {}", c.verdict, c.id, c.message))
-        .collect();
+) -> Result<TwinResult, Error> {
+    let embedded = EmbeddedServer {
+        mutant: None,
+        twin: Some(twin.name.into()),
+    };
+    let checks = checks_of(ServerVariant::Current, embedded, config, contract).await?;
+    let failing = problems(&checks);
     Ok(TwinResult {
         name: twin.name.into(),
         passed: failing.is_empty(),
@@ -262,7 +248,7 @@ async fn twin(
 pub async fn run_selftest(
     config: &SelftestConfig,
     contract: &'static Contract,
-) -> Result<KillMatrix, SuiteError> {
+) -> Result<KillMatrix, Error> {
     let started = std::time::Instant::now();
     // One seed for every run, so the whole matrix replays exactly.
     let seed = config.seed.unwrap_or_else(random_seed);
@@ -271,15 +257,15 @@ pub async fn run_selftest(
         seed: Some(seed),
     };
     let mut faithful_runs = Vec::new();
-    for variant in ["current", "legacy", "overview"] {
+    for variant in ServerVariant::ALL {
         faithful_runs.push(faithful(variant, config, contract).await?);
     }
-    let mutants: Vec<Result<MutantResult, SuiteError>> = stream::iter(MUTANTS.iter())
+    let mutants: Vec<Result<MutantResult, Error>> = stream::iter(MUTANTS.iter())
         .map(|m| against(m, config, contract))
         .buffered(PARALLEL_SUITES)
         .collect()
         .await;
-    let twins: Vec<Result<TwinResult, SuiteError>> = stream::iter(TWINS.iter())
+    let twins: Vec<Result<TwinResult, Error>> = stream::iter(TWINS.iter())
         .map(|t| twin(t, config, contract))
         .buffered(PARALLEL_SUITES)
         .collect()

@@ -1,17 +1,20 @@
-//! The run engine: resolve the target (a URL, or the embedded reference
-//! server), check it can be reached, run the phases, and hand back the
-//! checks with what the report needs to know about the run.
+//! The run engine: resolve the target once (a URL, or the embedded reference
+//! server, started here and only here), check it can be reached, build the
+//! one [`RunContext`] both phases share, run the phases, and hand back the
+//! checks with the [`RunInfo`] the report states.
 
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::check::Check;
+use crate::check::{Check, RunInfo};
 use crate::client::{Client, TargetConfig};
-use crate::config::{Phases, RunConfig};
+use crate::config::{EmbeddedServer, Phase, RunConfig};
+use crate::context::{RunContext, TargetFacts};
 use crate::contract::{Contract, Profile};
+use crate::exit::Error;
 use crate::property::{random_seed, run_generated, GeneratedOptions};
-use crate::scripted::{run_scripted, RunContext, ScriptedError};
-use crate::server::{self, ServerConfig, ServerHandle, ServerVariant};
+use crate::scripted::{run_scripted, ScriptedError};
+use crate::server::{self, ServerConfig, ServerHandle};
 
 /// The blocked domain the embedded server is given, so that
 /// `create.email-domain` is exercised rather than skipped.
@@ -20,42 +23,85 @@ pub const EMBEDDED_BLOCKED_DOMAIN: &str = "blocked.example.test";
 /// A finished run: its checks and what the report says about the run.
 #[derive(Debug)]
 pub struct SuiteOutcome {
-    pub checks: Vec<Check>,
-    pub target: String,
+    pub info: RunInfo,
     pub profile: Profile,
-    pub seed: Option<u64>,
-    pub started_at: String,
-    pub duration_ms: u64,
+    pub checks: Vec<Check>,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum SuiteError {
-    /// Bad usage or configuration (exit 2).
-    #[error("{0}")]
-    Usage(String),
-    /// The target could not be reached (exit 3).
-    #[error("{0}")]
-    Unreachable(String),
-    /// The harness itself failed (exit 3).
-    #[error("{0}")]
-    Harness(String),
+/// The server under test, resolved once.
+struct Target {
+    url: String,
+    /// How the report names it.
+    label: String,
+    token: Option<String>,
+    facts: TargetFacts,
+    /// The embedded reference server, kept alive for the whole run.
+    embedded: Option<ServerHandle>,
 }
 
-impl SuiteError {
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            SuiteError::Usage(_) => crate::exit::USAGE,
-            SuiteError::Unreachable(_) | SuiteError::Harness(_) => crate::exit::HARNESS,
-        }
+impl Target {
+    async fn resolve(config: &RunConfig) -> Result<Target, Error> {
+        let Some(url) = &config.target else {
+            return Target::embedded(config).await;
+        };
+        let url = url.trim_end_matches('/').to_string();
+        Ok(Target {
+            label: url.clone(),
+            url,
+            token: config.token.clone(),
+            facts: TargetFacts {
+                project: config
+                    .project
+                    .clone()
+                    .unwrap_or_else(|| server::DEFAULT_PROJECT.into()),
+                project_flow: config
+                    .project_flow
+                    .clone()
+                    .unwrap_or_else(|| server::DEFAULT_PROJECT_FLOW.into()),
+                blocked_email_domain: config.blocked_email_domain.clone(),
+            },
+            embedded: None,
+        })
     }
-}
 
-/// The reference server variant that documents a profile.
-pub fn variant_for_profile(profile: &str) -> ServerVariant {
-    match profile {
-        "legacy" => ServerVariant::Legacy,
-        "overview" => ServerVariant::Overview,
-        _ => ServerVariant::Current,
+    /// Start the reference server that implements the profile's pages (or
+    /// the mutant or twin of it the configuration names).
+    async fn embedded(config: &RunConfig) -> Result<Target, Error> {
+        let blocked = config
+            .blocked_email_domain
+            .clone()
+            .unwrap_or_else(|| EMBEDDED_BLOCKED_DOMAIN.into());
+        let mut server_config = ServerConfig::new(config.profile.server());
+        server_config.blocked_email_domains = vec![blocked.clone()];
+        let EmbeddedServer { mutant, twin } = &config.embedded;
+        server_config.mutant = mutant.clone();
+        server_config.twin = twin.clone();
+        if let Some(token) = &config.token {
+            server_config.token = token.clone();
+        }
+        if let Some(project) = &config.project {
+            server_config.project = project.clone();
+        }
+        if let Some(flow) = &config.project_flow {
+            server_config.project_flow = flow.clone();
+        }
+        let handle = server::spawn(server_config).await.map_err(|e| match e {
+            e if e.is_usage() => Error::usage(e),
+            e => Error::harness(format_args!(
+                "the embedded reference server did not start: {e}"
+            )),
+        })?;
+        Ok(Target {
+            url: handle.url().to_string(),
+            label: format!("embedded reference server ({})", handle.url()),
+            token: Some(handle.token().to_string()),
+            facts: TargetFacts {
+                project: handle.project().to_string(),
+                project_flow: handle.project_flow().to_string(),
+                blocked_email_domain: Some(blocked),
+            },
+            embedded: Some(handle),
+        })
     }
 }
 
@@ -63,127 +109,74 @@ pub fn variant_for_profile(profile: &str) -> ServerVariant {
 pub async fn run_suite(
     config: &RunConfig,
     contract: &'static Contract,
-) -> Result<SuiteOutcome, SuiteError> {
-    let profile = contract
-        .profile(&config.profile)
-        .cloned()
-        .ok_or_else(|| SuiteError::Usage(format!("unknown profile {}", config.profile)))?;
+) -> Result<SuiteOutcome, Error> {
+    let profile = contract.profile(config.profile).clone();
     if let Some(tags) = &config.tags {
-        crate::scripted::parse_tags(tags).map_err(|e| SuiteError::Usage(e.to_string()))?;
+        crate::scripted::parse_tags(tags).map_err(Error::usage)?;
     }
     let started = Instant::now();
     let started_at = now_rfc3339();
+    // The scripted contacts and every generated case derive from it.
+    let seed = config.seed.unwrap_or_else(random_seed);
 
-    // Keep the embedded server alive for the whole run.
-    let (embedded, target_url, token, project, project_flow, blocked) = match &config.target {
-        Some(url) => (
-            None,
-            url.trim_end_matches('/').to_string(),
-            config.token.clone(),
-            config
-                .project
-                .clone()
-                .unwrap_or_else(|| server::DEFAULT_PROJECT.into()),
-            config
-                .project_flow
-                .clone()
-                .unwrap_or_else(|| server::DEFAULT_PROJECT_FLOW.into()),
-            config.blocked_email_domain.clone(),
-        ),
-        None => {
-            let handle = start_embedded(config).await?;
-            let url = handle.url().to_string();
-            let token = Some(handle.token().to_string());
-            let project = handle.project().to_string();
-            let flow = handle.project_flow().to_string();
-            let blocked = config
-                .blocked_email_domain
-                .clone()
-                .or_else(|| Some(EMBEDDED_BLOCKED_DOMAIN.into()));
-            (Some(handle), url, token, project, flow, blocked)
-        }
-    };
-    let target_label = match &embedded {
-        Some(_) => format!("embedded reference server ({target_url})"),
-        None => target_url.clone(),
-    };
-
-    let target = TargetConfig::new(target_url, token)
+    let target = Target::resolve(config).await?;
+    let client_config = TargetConfig::new(target.url.clone(), target.token.clone())
         .with_timeout(config.timeout)
         .with_ca_certs(config.ca_certs.clone());
-    let client = Client::new(target).map_err(|e| SuiteError::Usage(e.to_string()))?;
+    let client = Client::new(client_config).map_err(Error::usage)?;
     client
         .preflight()
         .await
-        .map_err(|e| SuiteError::Unreachable(e.to_string()))?;
+        .map_err(|e| Error::Unreachable(e.to_string()))?;
+    // Printed before the phases run: a crash still says how to replay it.
+    if !config.quiet {
+        eprintln!("seed: {seed}");
+    }
 
     let ctx = Arc::new(RunContext::new(
         client,
         contract,
         profile.clone(),
         config.strict,
-        blocked,
-        project,
-        project_flow,
+        target.facts.clone(),
+        seed,
     ));
     let mut checks = Vec::new();
-    if config.phases != Phases::Generated {
+    if config.only != Some(Phase::Generated) {
         let scripted = run_scripted(Arc::clone(&ctx), config.tags.as_deref(), config.concurrency)
             .await
             .map_err(|e| match e {
-                ScriptedError::Tags { .. } => SuiteError::Usage(e.to_string()),
-                ScriptedError::Harness(_) => SuiteError::Harness(e.to_string()),
+                ScriptedError::Tags { .. } => Error::usage(e),
+                ScriptedError::Harness(_) => Error::harness(e),
             })?;
         checks.extend(scripted);
     }
-    let mut seed = config.seed;
-    if config.phases != Phases::Scripted {
-        // Printed before the phase runs, so a crash still tells how to replay it.
-        let chosen = *seed.get_or_insert_with(random_seed);
-        if !config.quiet {
-            eprintln!("seed: {chosen}");
-        }
+    if config.only != Some(Phase::Scripted) {
         let options = GeneratedOptions {
             show_progress: !config.quiet,
             shrink: config.shrink,
-            ..GeneratedOptions::new(config.cases, chosen, config.concurrency)
+            ..GeneratedOptions::new(config.cases, seed, config.concurrency)
         };
         let generated = run_generated(&ctx, &options)
             .await
-            .map_err(|e| SuiteError::Harness(e.to_string()))?;
+            .map_err(Error::harness)?;
         checks.extend(generated.checks);
     }
 
-    if let Some(handle) = embedded {
+    if let Some(handle) = target.embedded {
         handle.shutdown().await;
     }
     Ok(SuiteOutcome {
-        checks,
-        target: target_label,
+        info: RunInfo {
+            target: target.label,
+            profile: config.profile,
+            seed: Some(seed),
+            started_at,
+            duration_ms: started.elapsed().as_millis() as u64,
+            strict: config.strict,
+        },
         profile,
-        seed,
-        started_at,
-        duration_ms: started.elapsed().as_millis() as u64,
-    })
-}
-
-async fn start_embedded(config: &RunConfig) -> Result<ServerHandle, SuiteError> {
-    let mut server_config = ServerConfig::new(variant_for_profile(&config.profile));
-    server_config.blocked_email_domains = vec![config
-        .blocked_email_domain
-        .clone()
-        .unwrap_or_else(|| EMBEDDED_BLOCKED_DOMAIN.into())];
-    if let Some(token) = &config.token {
-        server_config.token = token.clone();
-    }
-    if let Some(project) = &config.project {
-        server_config.project = project.clone();
-    }
-    if let Some(flow) = &config.project_flow {
-        server_config.project_flow = flow.clone();
-    }
-    server::spawn(server_config).await.map_err(|e| {
-        SuiteError::Harness(format!("the embedded reference server did not start: {e}"))
+        checks,
     })
 }
 

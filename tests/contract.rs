@@ -6,6 +6,7 @@ use std::process::Command;
 use serde_json::{json, Value};
 use verifik_conformance::check::Level;
 use verifik_conformance::contract::{embedded, Contract, Shape, ShapeFamily, Variant};
+use verifik_conformance::model::ProfileId;
 
 /// Every fact ID of the catalogue (the IDs are fixed).
 const FACT_IDS: [&str; 40] = [
@@ -273,9 +274,9 @@ fn exactly_the_conflicts_facts_md_names_are_conflicts() {
 #[test]
 fn profiles_judge_conflicts_by_their_own_variant() {
     let c = contract();
-    let current = c.profile("current").unwrap();
-    let legacy = c.profile("legacy").unwrap();
-    let overview = c.profile("overview").unwrap();
+    let current = c.profile(ProfileId::Current);
+    let legacy = c.profile(ProfileId::Legacy);
+    let overview = c.profile(ProfileId::Overview);
     let status = |p| c.judged_claim(p, "create.initial-status").unwrap().1["status"].clone();
     assert_eq!(status(current), json!("STARTED"));
     assert_eq!(status(legacy), json!("new"));

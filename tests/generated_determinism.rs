@@ -2,9 +2,10 @@
 
 use verifik_conformance::check::RequestRecord;
 use verifik_conformance::client::{Client, TargetConfig};
+use verifik_conformance::context::{RunContext, TargetFacts};
 use verifik_conformance::contract::Contract;
+use verifik_conformance::model::ProfileId;
 use verifik_conformance::property::{run_generated, GeneratedOptions};
-use verifik_conformance::scripted::RunContext;
 use verifik_conformance::server::{self, ServerConfig, ServerVariant};
 
 /// A fresh server each time, so no run sees another's registrations.
@@ -21,11 +22,14 @@ async fn recorded(seed: u64, cases: u32) -> Vec<RequestRecord> {
     let ctx = RunContext::new(
         client,
         contract,
-        contract.profile("current").unwrap().clone(),
+        contract.profile(ProfileId::Current).clone(),
         false,
-        Some("blocked.example.test".into()),
-        server.project().to_string(),
-        server.project_flow().to_string(),
+        TargetFacts {
+            project: server.project().to_string(),
+            project_flow: server.project_flow().to_string(),
+            blocked_email_domain: Some("blocked.example.test".into()),
+        },
+        seed,
     );
     let options = GeneratedOptions {
         record_requests: true,

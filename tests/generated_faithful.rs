@@ -2,17 +2,18 @@
 //! fail or warn, under every profile the server implements.
 
 use verifik_conformance::check::{CheckSource, Verdict};
-use verifik_conformance::config::{Phases, RunConfig};
+use verifik_conformance::config::{Phase, RunConfig};
 use verifik_conformance::contract::Contract;
+use verifik_conformance::model::ProfileId;
 use verifik_conformance::suite::{run_suite, SuiteOutcome};
 
 fn config(profile: &str, cases: u32, seed: u64) -> RunConfig {
     RunConfig {
-        phases: Phases::Generated,
+        only: Some(Phase::Generated),
         cases,
         seed: Some(seed),
         strict: true,
-        ..RunConfig::new(profile)
+        ..RunConfig::new(ProfileId::parse(profile).expect("a profile"))
     }
 }
 
@@ -42,7 +43,7 @@ fn problems(outcome: &SuiteOutcome) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn faithful_current_server_passes_every_generated_check() {
     let outcome = run("current", 5000, 20240601).await;
-    assert_eq!(outcome.seed, Some(20240601));
+    assert_eq!(outcome.info.seed, Some(20240601));
     assert!(outcome
         .checks
         .iter()

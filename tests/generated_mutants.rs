@@ -12,8 +12,9 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
 use verifik_conformance::check::{Check, CheckSource, Verdict};
-use verifik_conformance::config::{Phases, RunConfig};
+use verifik_conformance::config::{Phase, RunConfig};
 use verifik_conformance::contract::Contract;
+use verifik_conformance::model::ProfileId;
 use verifik_conformance::server::{self, ServerConfig, ServerHandle, ServerVariant};
 use verifik_conformance::suite::{run_suite, SuiteOutcome};
 
@@ -139,10 +140,10 @@ async fn run_with(
         project: Some(server::DEFAULT_PROJECT.into()),
         project_flow: Some(server::DEFAULT_PROJECT_FLOW.into()),
         blocked_email_domain: Some("blocked.example.test".into()),
-        phases: Phases::Generated,
+        only: Some(Phase::Generated),
         cases,
         seed: Some(99),
-        ..RunConfig::for_target(&url, server.token(), "current")
+        ..RunConfig::for_target(&url, server.token(), ProfileId::Current)
     };
     let outcome = run_suite(&config, Contract::embedded().unwrap())
         .await

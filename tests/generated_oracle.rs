@@ -4,6 +4,7 @@
 
 use serde_json::{json, Value};
 use verifik_conformance::contract::Contract;
+use verifik_conformance::model::ProfileId;
 use verifik_conformance::property::oracle::{
     ContactForm, Prediction, Refusal, RuleId, RuleSet, TargetFacts,
 };
@@ -14,7 +15,10 @@ const BLOCKED: &str = "blocked.example.test";
 
 fn rules(profile: &str) -> RuleSet {
     let contract = Contract::embedded().unwrap();
-    RuleSet::new(contract, contract.profile(profile).unwrap())
+    RuleSet::new(
+        contract,
+        contract.profile(ProfileId::parse(profile).expect("a profile")),
+    )
 }
 
 fn target(blocked: Option<&str>) -> TargetFacts {

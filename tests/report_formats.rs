@@ -11,6 +11,7 @@ use verifik_conformance::check::{
     Alignment, Check, CheckSource, Level, RequestRecord, ResponseRecord, VariantAlignment, Verdict,
 };
 use verifik_conformance::contract::Contract;
+use verifik_conformance::model::ProfileId;
 use verifik_conformance::report::{Report, ReportError, RunInfo};
 
 use Alignment::{Agrees, Contradicts, Silent};
@@ -64,7 +65,7 @@ impl Run {
     fn info(&self, strict: bool) -> RunInfo {
         RunInfo {
             target: format!("embedded reference server ({})", self.base),
-            profile: "current".into(),
+            profile: ProfileId::Current,
             seed: Some(42),
             started_at: self.started_at.clone(),
             duration_ms: self.duration_ms,
@@ -204,7 +205,7 @@ impl Run {
 
 fn report(run: &Run, checks: Vec<Check>) -> Report {
     let contract = Contract::embedded().unwrap();
-    let profile = contract.profile("current").unwrap();
+    let profile = contract.profile(ProfileId::Current);
     Report::build(run.info(false), checks, contract, profile)
 }
 
@@ -390,7 +391,7 @@ fn json_has_exactly_the_fixed_keys() {
         value["alignment"]["fingerprint"],
         "agrees with en/es/legacy on 2 of 4 facts, with overview on 1; contradicts en/es on 2"
     );
-    assert_eq!(report.exit_code(), 1);
+    assert_eq!(report.exit_code().code(), 1);
 
     // The snapshot of the whole document, times and ports redacted.
     let redacted: Value = serde_json::from_str(&run.redact(&report.to_json())).unwrap();
@@ -407,7 +408,11 @@ fn worst_check_decides_and_only_fail_fails_the_run() {
     checks.retain(|c| c.verdict != Verdict::Fail);
     let report_ok = report(&run, checks.clone());
     assert_eq!(report_ok.summary.verdict.name(), "conformant");
-    assert_eq!(report_ok.exit_code(), 0, "a warning does not fail the run");
+    assert_eq!(
+        report_ok.exit_code().code(),
+        0,
+        "a warning does not fail the run"
+    );
 
     // A passing and a failing check of one fact: the fact fails.
     let mut failing = checks[0].clone();
@@ -427,7 +432,7 @@ fn worst_check_decides_and_only_fail_fails_the_run() {
         fact.variants.en, Contradicts,
         "one contradiction outweighs agreement"
     );
-    assert_eq!(report.exit_code(), 1);
+    assert_eq!(report.exit_code().code(), 1);
     assert!(report.console_summary(false).contains("1 failing check"));
 }
 

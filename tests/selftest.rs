@@ -7,6 +7,7 @@ use std::process::Command;
 use serde_json::Value;
 use verifik_conformance::check::Level;
 use verifik_conformance::contract::Contract;
+use verifik_conformance::model::ProfileId;
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_verifik-conformance"))
@@ -67,7 +68,7 @@ fn every_mutant_is_killed_and_every_faithful_variant_passes() {
     // Every fact a scenario enforces at must or should level under `current`
     // is broken by at least one mutant: every scripted fact can fail.
     let contract = Contract::embedded().unwrap();
-    let current = contract.profile("current").unwrap();
+    let current = contract.profile(ProfileId::Current);
     let broken: BTreeSet<&str> = mutants
         .iter()
         .map(|m| m["fact"].as_str().unwrap())

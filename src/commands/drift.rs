@@ -5,20 +5,15 @@
 
 use std::path::PathBuf;
 
+use super::shared::{contract, print_json};
 use crate::cli::{DriftArgs, OutputFormat};
 use crate::contract::Variant;
 use crate::drift::{self, render::PageReport, DriftReport};
-use crate::exit;
+use crate::exit::{Error, ExitCode};
 
-pub fn drift(args: DriftArgs) -> i32 {
-    let contract = match super::contract() {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    let docs = match doc_args(&args.docs) {
-        Ok(docs) => docs,
-        Err(message) => return super::fail(exit::USAGE, message),
-    };
+pub fn drift(args: DriftArgs) -> Result<ExitCode, Error> {
+    let contract = contract()?;
+    let docs = doc_args(&args.docs).map_err(Error::Usage)?;
     let mut report = DriftReport {
         conflicts: drift::differences(contract),
         pairs: drift::pairs(contract),
@@ -26,10 +21,7 @@ pub fn drift(args: DriftArgs) -> i32 {
         pages: Vec::new(),
     };
     for (variant, path) in docs {
-        let parsed = match drift::parse_file(&path) {
-            Ok(parsed) => parsed,
-            Err(e) => return super::fail(exit::USAGE, e),
-        };
+        let parsed = drift::parse_file(&path)?;
         let sheet = contract.sheet(variant);
         let found = drift::diff_page(variant, &sheet.page, &parsed.page, &sheet.facts);
         report.pages.push(PageReport {
@@ -41,17 +33,10 @@ pub fn drift(args: DriftArgs) -> i32 {
         report.drift.extend(found);
     }
     match args.format {
-        OutputFormat::Json => match serde_json::to_string_pretty(&report.to_json()) {
-            Ok(text) => println!("{text}"),
-            Err(e) => return super::fail(exit::HARNESS, e),
-        },
+        OutputFormat::Json => print_json(&report.to_json())?,
         OutputFormat::Text => print!("{}", report.to_text()),
     }
-    if report.drifted() {
-        exit::VIOLATIONS
-    } else {
-        exit::OK
-    }
+    Ok(ExitCode::found(report.drifted()))
 }
 
 /// `VARIANT=PATH` values, each variant at most once.

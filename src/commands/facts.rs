@@ -3,28 +3,20 @@
 
 use serde_json::{json, Value};
 
+use super::shared::{contract, print_json};
 use crate::cli::{FactsArgs, OutputFormat};
 use crate::contract::{Contract, Profile, Variant};
-use crate::{exit, scripted};
+use crate::exit::{Error, ExitCode};
+use crate::scripted;
 
-pub fn facts(args: FactsArgs) -> i32 {
-    let contract = match super::contract() {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    let profile_name = crate::contract::profile_name(args.profile);
-    let Some(profile) = contract.profile(profile_name) else {
-        return super::fail(exit::USAGE, format_args!("unknown profile {profile_name}"));
-    };
-    let listing = facts_json(contract, profile);
+pub fn facts(args: FactsArgs) -> Result<ExitCode, Error> {
+    let contract = contract()?;
+    let profile = contract.profile(args.profile);
     match args.format {
-        OutputFormat::Json => match serde_json::to_string_pretty(&listing) {
-            Ok(text) => println!("{text}"),
-            Err(e) => return super::fail(exit::HARNESS, e),
-        },
+        OutputFormat::Json => print_json(&facts_json(contract, profile))?,
         OutputFormat::Text => print!("{}", facts_text(contract, profile)),
     }
-    exit::OK
+    Ok(ExitCode::Ok)
 }
 
 /// `{"facts":[{id, level, conflict, variants, checks, untestable, ...}]}`

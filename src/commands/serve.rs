@@ -4,17 +4,12 @@
 
 use std::io::Write;
 
-use crate::cli::{ServeArgs, ServerVariantArg};
-use crate::exit;
-use crate::server::{spawn, ServerConfig, ServerVariant};
+use crate::cli::ServeArgs;
+use crate::exit::{Error, ExitCode};
+use crate::server::{spawn, ServerConfig};
 
-pub fn serve(args: ServeArgs) -> i32 {
-    let variant = match args.variant {
-        ServerVariantArg::Current => ServerVariant::Current,
-        ServerVariantArg::Legacy => ServerVariant::Legacy,
-        ServerVariantArg::Overview => ServerVariant::Overview,
-    };
-    let mut config = ServerConfig::new(variant);
+pub fn serve(args: ServeArgs) -> Result<ExitCode, Error> {
+    let mut config = ServerConfig::new(args.variant);
     let generated_token = args.token.is_none();
     config.host = args.host;
     config.port = args.port;
@@ -31,36 +26,12 @@ pub fn serve(args: ServeArgs) -> i32 {
         config.project_flow = flow;
     }
 
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(e) => return super::fail(exit::HARNESS, format_args!("cannot start tokio: {e}")),
-    };
-    runtime.block_on(async move {
+    super::shared::runtime()?.block_on(async move {
         // Handlers go in before the first line is printed: a supervisor may
         // signal as soon as it has read it.
-        let mut stop = match StopSignals::install() {
-            Ok(stop) => stop,
-            Err(e) => {
-                return super::fail(
-                    exit::HARNESS,
-                    format_args!("cannot listen for signals: {e}"),
-                )
-            }
-        };
-        let handle = match spawn(config).await {
-            Ok(handle) => handle,
-            Err(e) => {
-                let code = if e.is_usage() {
-                    exit::USAGE
-                } else {
-                    exit::HARNESS
-                };
-                return super::fail(code, e);
-            }
-        };
+        let mut stop = StopSignals::install()
+            .map_err(|e| Error::harness(format_args!("cannot listen for signals: {e}")))?;
+        let handle = spawn(config).await?;
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "listening on {}", handle.url());
         if generated_token {
@@ -77,7 +48,7 @@ pub fn serve(args: ServeArgs) -> i32 {
         stop.wait().await;
         handle.shutdown().await;
         eprintln!("stopped");
-        exit::OK
+        Ok(ExitCode::Ok)
     })
 }
 

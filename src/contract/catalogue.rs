@@ -6,8 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::Variant;
-use crate::check::Level;
+use crate::model::{Level, ProfileId, Variant};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -29,7 +28,7 @@ pub struct Fact {
     pub level: Level,
     /// Where a conflict makes the fact binding under one profile only.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub profile_levels: BTreeMap<String, Level>,
+    pub profile_levels: BTreeMap<ProfileId, Level>,
     /// Why the fact cannot be tested through the four endpoints.
     pub untestable: Option<String>,
     /// How the catalogue splits the level between parts of the fact.
@@ -42,7 +41,7 @@ pub struct Fact {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
-    pub name: String,
+    pub name: ProfileId,
     pub description: String,
     pub variants: Vec<Variant>,
 }

@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 
 use serde_json::{Map, Value};
 
-use crate::check::{Alignment, Level, VariantAlignment};
+use crate::model::{Alignment, Level, ProfileId, VariantAlignment};
 
 pub use catalogue::{Catalogue, Fact, Profile};
 pub use shapes::{SchemaViolation, Shape, ShapeFamily, Shapes};
@@ -87,8 +87,9 @@ impl Contract {
         let sheet_validator = meta_validator(sheet_meta, text(sheet_meta)?)?;
         let catalogue_validator = meta_validator(catalogue_meta, text(catalogue_meta)?)?;
 
-        let catalogue: Catalogue =
+        let mut catalogue: Catalogue =
             parse_checked("facts.json", &catalogue_validator, text("facts.json")?)?;
+        catalogue.profiles.sort_by_key(|p| p.name);
         let mut sheets = BTreeMap::new();
         for variant in Variant::ALL {
             let file = format!("variants/{variant}.json");
@@ -114,20 +115,20 @@ impl Contract {
         Ok(contract)
     }
 
-    /// Every fact has a statement in every sheet, no sheet states an
-    /// unknown fact, and profile overrides name real profiles.
+    /// Every profile is in the catalogue once, every fact has a statement
+    /// in every sheet, and no sheet states an unknown fact.
     fn cross_check(&self) -> Result<(), ContractError> {
-        let profiles: Vec<&str> = self.profiles().map(|p| p.name.as_str()).collect();
-        for (i, fact) in self.catalogue.facts.iter().enumerate() {
-            for name in fact.profile_levels.keys() {
-                if !profiles.contains(&name.as_str()) {
-                    return Err(ContractError::new(
-                        "facts.json",
-                        &format!("/facts/{i}/profile_levels/{name}"),
-                        format!("unknown profile {name}"),
-                    ));
-                }
+        for id in ProfileId::ALL {
+            let count = self.profiles().filter(|p| p.name == id).count();
+            if count != 1 {
+                return Err(ContractError::new(
+                    "facts.json",
+                    "/profiles",
+                    format!("profile {id} is listed {count} times, not once"),
+                ));
             }
+        }
+        for fact in &self.catalogue.facts {
             for (variant, sheet) in &self.sheets {
                 if !sheet.facts.contains_key(&fact.id) {
                     return Err(ContractError::new(
@@ -164,8 +165,11 @@ impl Contract {
         self.catalogue.profiles.iter()
     }
 
-    pub fn profile(&self, name: &str) -> Option<&Profile> {
-        self.catalogue.profiles.iter().find(|p| p.name == name)
+    /// The profile of that id.
+    pub fn profile(&self, id: ProfileId) -> &Profile {
+        // `load` sorted the catalogue's profiles in `ProfileId` order and
+        // checked there is exactly one of each.
+        &self.catalogue.profiles[id as usize]
     }
 
     pub fn sheet(&self, variant: Variant) -> &FactSheet {
@@ -366,17 +370,5 @@ pub fn shows_documented_body(documented: &Value, body: Option<&Value>) -> bool {
             want.iter().all(|(key, value)| got.get(key) == Some(value))
         }
         (want, got) => Some(want) == got,
-    }
-}
-
-/// The catalogue name of a `--profile` value.
-pub fn profile_name(arg: crate::cli::ProfileArg) -> &'static str {
-    use crate::cli::ProfileArg::*;
-    match arg {
-        Current => "current",
-        En => "en",
-        Es => "es",
-        Legacy => "legacy",
-        Overview => "overview",
     }
 }

@@ -13,38 +13,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-/// The four documentation pages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Variant {
-    En,
-    Es,
-    Legacy,
-    Overview,
-}
-
-impl Variant {
-    pub const ALL: [Variant; 4] = [Variant::En, Variant::Es, Variant::Legacy, Variant::Overview];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Variant::En => "en",
-            Variant::Es => "es",
-            Variant::Legacy => "legacy",
-            Variant::Overview => "overview",
-        }
-    }
-
-    pub fn parse(name: &str) -> Option<Variant> {
-        Variant::ALL.into_iter().find(|v| v.name() == name)
-    }
-}
-
-impl std::fmt::Display for Variant {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
+pub use crate::model::Variant;
 
 /// How a page is written down.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -25,11 +25,11 @@ use std::time::{Duration, Instant};
 use futures::StreamExt as _;
 
 use crate::check::{Check, RequestRecord};
-use crate::scripted::RunContext;
+use crate::context::RunContext;
 
 pub use executor::COLLECTION;
 use executor::{variant_rules, Executor, Progress};
-use oracle::{RuleSet, TargetFacts};
+use oracle::RuleSet;
 use strategies::{CaseSpec, GenerateError, Generator, Materializer};
 
 /// How to run the generated phase.
@@ -94,11 +94,7 @@ pub async fn run_generated(
     ctx: &RunContext,
     options: &GeneratedOptions,
 ) -> Result<GeneratedOutcome, GeneratedError> {
-    let target = TargetFacts {
-        project: ctx.project.clone(),
-        project_flow: ctx.project_flow.clone(),
-        blocked_email_domain: ctx.blocked_email_domain.clone(),
-    };
+    let target = ctx.target.clone();
     let cases = u64::from(options.cases);
     let generator = Generator::new(options.seed, target.blocked_email_domain.is_some());
 

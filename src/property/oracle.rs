@@ -41,6 +41,7 @@ use serde_json::{json, Map, Value};
 
 use crate::check::Level;
 use crate::contract::{shows_documented_body, Contract, Profile, ShapeFamily, Variant};
+use crate::model::ProfileId;
 
 /// The documented body fields of a create request, in table order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -242,12 +243,7 @@ pub struct Acceptance {
 }
 
 /// What the target is configured with (the oracle's other input).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TargetFacts {
-    pub project: String,
-    pub project_flow: String,
-    pub blocked_email_domain: Option<String>,
-}
+pub use crate::context::TargetFacts;
 
 /// What the recreation facts claim.
 #[derive(Debug, Clone, PartialEq)]
@@ -267,7 +263,7 @@ pub enum FullNameRule {
 /// What one profile states about the four endpoints, read from the contract.
 #[derive(Debug, Clone)]
 pub struct RuleSet {
-    pub name: String,
+    pub name: ProfileId,
     /// Documented request rules, with their documented error.
     rules: Vec<(RuleId, Refusal)>,
     cc_pattern: Option<Regex>,
@@ -464,7 +460,7 @@ impl RuleSet {
             .collect();
 
         RuleSet {
-            name: profile.name.clone(),
+            name: profile.name,
             rules,
             cc_pattern,
             full_name,
@@ -496,7 +492,7 @@ impl RuleSet {
     /// What one doc variant alone states (for the alignment of checks).
     pub fn for_variant(contract: &Contract, variant: Variant) -> RuleSet {
         let profile = Profile {
-            name: variant.name().to_string(),
+            name: ProfileId::of(variant),
             description: String::new(),
             variants: vec![variant],
         };

@@ -17,7 +17,7 @@ pub(super) fn render(report: &Report) -> Result<String, ReportError> {
     suite.set_time(Duration::from_millis(report.run.duration_ms));
     suite.add_properties([
         Property::new("target", report.run.target.as_str()),
-        Property::new("profile", report.run.profile.as_str()),
+        Property::new("profile", report.run.profile.name()),
         Property::new(
             "seed",
             report.run.seed.map(|s| s.to_string()).unwrap_or_default(),

@@ -21,7 +21,7 @@ pub(super) fn render(report: &Report) -> String {
     let _ = writeln!(out, "# Conformance report: {verdict}\n");
     let _ = writeln!(out, "| | |\n|---|---|");
     let _ = writeln!(out, "| Target | {} |", cell(&report.run.target));
-    let _ = writeln!(out, "| Profile | `{}` |", cell(&report.run.profile));
+    let _ = writeln!(out, "| Profile | `{}` |", cell(report.run.profile.name()));
     let seed = report
         .run
         .seed

@@ -12,25 +12,12 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::check::RunInfo;
 use crate::check::{Alignment, Check, Level, VariantAlignment, Verdict};
 use crate::contract::{Basis, Contract, Profile, Variant};
 
 /// The version of the `report.json` format.
 pub const FORMAT_VERSION: u32 = 1;
-
-/// What the run was: where, judged how, when.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RunInfo {
-    /// The target URL, or `embedded reference server (http://…)`.
-    pub target: String,
-    pub profile: String,
-    pub seed: Option<u64>,
-    /// RFC 3339.
-    pub started_at: String,
-    pub duration_ms: u64,
-    /// Should-level failures were judged `fail`.
-    pub strict: bool,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tool {
@@ -314,13 +301,9 @@ impl Report {
         self.summary.verdict == RunVerdict::Conformant
     }
 
-    /// 0 conformant, 1 not (exit.rs).
-    pub fn exit_code(&self) -> i32 {
-        if self.is_conformant() {
-            crate::exit::OK
-        } else {
-            crate::exit::VIOLATIONS
-        }
+    /// `Ok` when conformant, `Violations` when a check failed.
+    pub fn exit_code(&self) -> crate::exit::ExitCode {
+        crate::exit::ExitCode::found(!self.is_conformant())
     }
 
     /// Checks that failed or warned, in report order.

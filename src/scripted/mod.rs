@@ -8,4 +8,3 @@ pub mod world;
 
 pub use features::{check_id, coverage, feature_texts, parse_feature, slug};
 pub use runner::{parse_tags, run_scripted, ScriptedError};
-pub use world::RunContext;

@@ -9,9 +9,10 @@ use std::sync::Arc;
 use cucumber::{event, gherkin, parser, Event, World as _, Writer};
 use futures::FutureExt as _;
 
-use super::features::{fact_tags, EmbeddedFeatures};
-use super::world::{RegistrationWorld, RunContext};
+use super::features::{fact_tags, feature_texts, EmbeddedFeatures};
+use super::world::RegistrationWorld;
 use crate::check::Check;
+use crate::context::RunContext;
 
 /// The harness could not run the scripted phase as written.
 #[derive(Debug, thiserror::Error)]
@@ -47,9 +48,9 @@ pub async fn run_scripted(
         .with_parser(EmbeddedFeatures)
         .with_writer(HarnessLog::default())
         .max_concurrent_scenarios(max_concurrent.max(1))
-        .before(move |_feature, _rule, scenario, world| {
+        .before(move |feature, _rule, scenario, world| {
             let ctx = Arc::clone(&hook_ctx);
-            async move { prepare(world, ctx, scenario) }.boxed_local()
+            async move { prepare(world, ctx, feature, scenario) }.boxed_local()
         })
         .with_cli(opts)
         .run(())
@@ -60,14 +61,26 @@ pub async fn run_scripted(
     Ok(ctx.take_checks())
 }
 
-fn prepare(world: &mut RegistrationWorld, ctx: Arc<RunContext>, scenario: &gherkin::Scenario) {
+fn prepare(
+    world: &mut RegistrationWorld,
+    ctx: Arc<RunContext>,
+    feature: &gherkin::Feature,
+    scenario: &gherkin::Scenario,
+) {
     let needs_domain = scenario
         .tags
         .iter()
         .any(|t| t == "needs:blocked-email-domain");
-    let missing_domain = needs_domain && ctx.blocked_email_domain.is_none();
+    let missing_domain = needs_domain && ctx.target.blocked_email_domain.is_none();
     world.ctx = Some(ctx);
     world.scenario = scenario.name.clone();
+    // The feature's place among the embedded ones and the scenario's line
+    // (an outline's examples row has its own): unique, and the same every run.
+    let feature_index = feature_texts()
+        .iter()
+        .position(|(path, _)| feature.path.as_deref() == Some(std::path::Path::new(path)))
+        .unwrap_or(0);
+    world.serial_base = feature_index as u64 * 10_000 + scenario.position.line as u64;
     world.facts = fact_tags(&scenario.tags);
     if missing_domain {
         let reason = "needs --blocked-email-domain: name a domain the target's project refuses";

@@ -2,103 +2,17 @@
 //! exchanges made) and the run context shared by every scenario (client,
 //! contract, profile, the check collector).
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-
-use tokio::sync::{OwnedRwLockWriteGuard, RwLock};
+use std::sync::Arc;
 
 use serde_json::{json, Map, Value};
+use tokio::sync::OwnedRwLockWriteGuard;
 
 use crate::check::{Alignment, Check, CheckSource, Level, VariantAlignment, Verdict};
-use crate::client::{Client, Exchange, Request, Response};
-use crate::contract::{Contract, Profile, Variant};
+use crate::client::{Exchange, Request, Response};
+use crate::context::RunContext;
+use crate::contract::Variant;
 
 use super::features::check_id;
-
-/// What every scenario of one run shares.
-pub struct RunContext {
-    pub client: Client,
-    pub contract: &'static Contract,
-    pub profile: Profile,
-    pub strict: bool,
-    pub blocked_email_domain: Option<String>,
-    pub project: String,
-    pub project_flow: String,
-    /// Makes the emails and phones of this run unique on a shared server.
-    pub run_tag: u32,
-    counter: AtomicU64,
-    checks: Mutex<Vec<Check>>,
-    /// Scenarios share the target: every request holds this gate for
-    /// reading, and a scenario whose evidence other scenarios' traffic could
-    /// mask ("no other request is in flight") holds it for writing.
-    gate: Arc<RwLock<()>>,
-}
-
-impl std::fmt::Debug for RunContext {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RunContext")
-            .field("profile", &self.profile.name)
-            .finish_non_exhaustive()
-    }
-}
-
-impl RunContext {
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        client: Client,
-        contract: &'static Contract,
-        profile: Profile,
-        strict: bool,
-        blocked_email_domain: Option<String>,
-        project: String,
-        project_flow: String,
-    ) -> Self {
-        RunContext {
-            client,
-            contract,
-            profile,
-            strict,
-            blocked_email_domain,
-            project,
-            project_flow,
-            run_tag: rand::random::<u32>() % 1_000_000,
-            counter: AtomicU64::new(0),
-            checks: Mutex::new(Vec::new()),
-            gate: Arc::new(RwLock::new(())),
-        }
-    }
-
-    fn next(&self) -> u64 {
-        self.counter.fetch_add(1, Ordering::Relaxed)
-    }
-
-    /// An email no other request of this run uses.
-    pub fn unique_email(&self) -> String {
-        format!("ana.{}.{}@example.test", self.run_tag, self.next())
-    }
-
-    /// A digits-only phone no other request of this run uses.
-    pub fn unique_phone(&self) -> String {
-        format!("3{:06}{:04}", self.run_tag, self.next() % 10_000)
-    }
-
-    pub fn push(&self, check: Check) {
-        if let Ok(mut checks) = self.checks.lock() {
-            checks.push(check);
-        }
-    }
-
-    /// The checks recorded so far, in a stable order (by ID).
-    pub fn take_checks(&self) -> Vec<Check> {
-        let mut checks = self
-            .checks
-            .lock()
-            .map(|mut c| std::mem::take(&mut *c))
-            .unwrap_or_default();
-        checks.sort_by(|a, b| a.id.cmp(&b.id));
-        checks
-    }
-}
 
 /// One judgement a step makes, before it becomes a [`Check`].
 pub struct Judgement {
@@ -131,6 +45,10 @@ pub struct RegistrationWorld {
     pub last: Option<Exchange>,
     /// Held while this scenario runs alone (see [`RunContext`]'s gate).
     pub alone: Option<Alone>,
+    /// Where this scenario's contacts are numbered from (its place in the
+    /// embedded features), and how many it has used.
+    pub serial_base: u64,
+    pub contacts: u64,
 }
 
 /// Exclusive use of the target for one scenario, until the scenario ends.
@@ -154,6 +72,8 @@ impl RegistrationWorld {
             setup_body: Map::new(),
             last: None,
             alone: None,
+            serial_base: 0,
+            contacts: 0,
         }
     }
 
@@ -167,6 +87,13 @@ impl RegistrationWorld {
     /// The fact this scenario is about (its first `@fact:` tag).
     pub fn fact(&self) -> String {
         self.facts.first().cloned().unwrap_or_default()
+    }
+
+    /// A number no other contact of this run has: the scenario's place in
+    /// the features and its n-th contact, whatever order scenarios run in.
+    pub fn contact_serial(&mut self) -> u64 {
+        self.contacts += 1;
+        self.serial_base * 10 + self.contacts
     }
 
     pub fn skipped(&self) -> bool {

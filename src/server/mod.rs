@@ -105,32 +105,7 @@ pub const DEFAULT_PROJECT_FLOW: &str = "507f1f77bcf86cd799439015";
 /// Largest accepted request body; larger ones get 413.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// Which documentation the server implements.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ServerVariant {
-    /// The en/es pages (the current contract).
-    Current,
-    /// The legacy Markdown page.
-    Legacy,
-    /// Create as current; list, retrieve and sync answer the overview's object.
-    Overview,
-}
-
-impl ServerVariant {
-    pub fn name(self) -> &'static str {
-        match self {
-            ServerVariant::Current => "current",
-            ServerVariant::Legacy => "legacy",
-            ServerVariant::Overview => "overview",
-        }
-    }
-}
-
-impl std::fmt::Display for ServerVariant {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
+pub use crate::model::ServerVariant;
 
 /// Everything a server instance needs.
 #[derive(Clone)]

@@ -16,6 +16,7 @@ use super::rewrite::{
     self, field, is_create, is_list, is_retrieve, keep_request, keep_response, Answer, Hooks,
     Memory, RequestRewrite, ResponseRewrite, Seen,
 };
+use super::ServerVariant;
 
 /// One deliberately broken behaviour.
 pub struct Mutant {
@@ -24,8 +25,8 @@ pub struct Mutant {
     pub fact: &'static str,
     /// Whether only a should-level part of the fact breaks (a warn kills it).
     pub should: bool,
-    /// The server variant (and profile) it is judged under.
-    pub variant: &'static str,
+    /// The server variant it breaks (judged by that variant's profile).
+    pub variant: ServerVariant,
     pub description: &'static str,
     request: RequestRewrite,
     response: ResponseRewrite,
@@ -36,7 +37,7 @@ const fn mutant(name: &'static str, fact: &'static str, description: &'static st
         name,
         fact,
         should: false,
-        variant: "current",
+        variant: ServerVariant::Current,
         description,
         request: keep_request,
         response: keep_response,
@@ -56,7 +57,7 @@ impl Mutant {
         self.should = true;
         self
     }
-    const fn under(mut self, variant: &'static str) -> Self {
+    const fn under(mut self, variant: ServerVariant) -> Self {
         self.variant = variant;
         self
     }
@@ -591,7 +592,7 @@ pub static MUTANTS: &[Mutant] = &[
         "create.invalid-project-flow",
         "legacy: accepts an unknown project flow",
     )
-    .under("legacy")
+    .under(ServerVariant::Legacy)
     .on_request(|r| {
         if is_create(r) && field(r, "projectFlow").is_some_and(Value::is_string) {
             set_field(r, "projectFlow", json!(super::DEFAULT_PROJECT_FLOW));
@@ -602,7 +603,7 @@ pub static MUTANTS: &[Mutant] = &[
         "create.legacy-request-meta",
         "legacy: leaves ipAddress and userAgent off the record",
     )
-    .under("legacy")
+    .under(ServerVariant::Legacy)
     .on_response(|_, p, _| {
         if let Some(data) = p.body.get_mut("data").and_then(Value::as_object_mut) {
             data.remove("ipAddress");
@@ -614,7 +615,7 @@ pub static MUTANTS: &[Mutant] = &[
         "overview.object-shape",
         "overview: leaves steps out of the object",
     )
-    .under("overview")
+    .under(ServerVariant::Overview)
     .on_response(|r, p, _| {
         if is_retrieve(r) || is_list(r) {
             strip_key(&mut p.body, "steps");

@@ -10,16 +10,22 @@ use crate::scripted::world::RegistrationWorld;
 pub const COLLECTION: &str = "/v2/app-registrations";
 
 /// A create body every documented variant accepts.
-fn valid_body(world: &RegistrationWorld, contact: &str) -> Map<String, Value> {
+fn valid_body(world: &mut RegistrationWorld, contact: &str) -> Map<String, Value> {
     let ctx = world.ctx();
     let mut body = Map::new();
-    body.insert("project".into(), ctx.project.clone().into());
-    body.insert("projectFlow".into(), ctx.project_flow.clone().into());
+    body.insert("project".into(), ctx.target.project.clone().into());
+    body.insert("projectFlow".into(), ctx.target.project_flow.clone().into());
     if contact.contains("email") {
-        body.insert("email".into(), ctx.unique_email().into());
+        body.insert(
+            "email".into(),
+            ctx.unique_email(world.contact_serial()).into(),
+        );
     }
     if contact.contains("phone") {
-        body.insert("phone".into(), ctx.unique_phone().into());
+        body.insert(
+            "phone".into(),
+            ctx.unique_phone(world.contact_serial()).into(),
+        );
         body.insert("countryCode".into(), "+57".into());
     }
     body.insert("fullName".into(), "Lucía Fernández".into());
@@ -50,7 +56,7 @@ fn with_long_field(world: &mut RegistrationWorld, field: String, length: usize) 
 
 #[given("the email is at the blocked domain")]
 fn blocked_email(world: &mut RegistrationWorld) {
-    if let Some(domain) = world.ctx().blocked_email_domain.clone() {
+    if let Some(domain) = world.ctx().target.blocked_email_domain.clone() {
         world
             .body
             .insert("email".into(), format!("someone@{domain}").into());
