@@ -1,0 +1,360 @@
+//! What travels to and from the target: its configuration, requests, responses
+//! and the exchange that pairs them, with the secret they are redacted by.
+
+use super::redact;
+use crate::check::{RequestRecord, ResponseRecord};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Default total time one request may take, body included.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default cap on a response body (1 MiB).
+pub const DEFAULT_BODY_CAP: usize = 1024 * 1024;
+/// Redirects followed within the target's origin before the 3xx is returned.
+pub const MAX_REDIRECTS: usize = 5;
+
+/// Where the server under test is and how to talk to it.
+#[derive(Clone)]
+pub struct TargetConfig {
+    /// `http://host:port` with an optional path prefix; no trailing slash needed.
+    pub base_url: String,
+    /// The bearer token sent with [`Auth::Target`]; never shown anywhere.
+    pub token: Option<String>,
+    /// Total time for one request: connect, send, and read the whole body.
+    pub timeout: Duration,
+    /// Bytes of a response body read at most; the rest is dropped.
+    pub body_cap: usize,
+    /// PEM files of extra certificate authorities to trust for `https://`
+    /// targets (besides the system's).
+    pub ca_certs: Vec<std::path::PathBuf>,
+}
+
+impl TargetConfig {
+    /// A config with the default limits (10 s, 1 MiB).
+    pub fn new(base_url: impl Into<String>, token: Option<String>) -> Self {
+        TargetConfig {
+            base_url: base_url.into(),
+            token,
+            timeout: DEFAULT_TIMEOUT,
+            body_cap: DEFAULT_BODY_CAP,
+            ca_certs: Vec::new(),
+        }
+    }
+
+    pub fn with_ca_certs(mut self, ca_certs: Vec<std::path::PathBuf>) -> Self {
+        self.ca_certs = ca_certs;
+        self
+    }
+
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    pub fn with_body_cap(mut self, body_cap: usize) -> Self {
+        self.body_cap = body_cap;
+        self
+    }
+}
+
+impl fmt::Debug for TargetConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TargetConfig")
+            .field("base_url", &self.base_url)
+            .field("token", &self.token.as_ref().map(|_| "***"))
+            .field("timeout", &self.timeout)
+            .field("body_cap", &self.body_cap)
+            .finish()
+    }
+}
+
+/// A problem with the target configuration, or a target that cannot be
+/// reached at all: a harness error (exit code 3 or 2), not a check result.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TargetError {
+    #[error("bad target URL `{url}`: {reason}; pass --target http://HOST:PORT")]
+    BadUrl { url: String, reason: String },
+    #[error("cannot use CA certificate file {path}: {reason}; pass a PEM file to --ca-cert")]
+    CaCert { path: String, reason: String },
+    #[error("cannot build the HTTP client: {0}")]
+    Build(String),
+    #[error(
+        "cannot reach the target at {url}: {reason}; start the server or fix --target \
+         (and --timeout if it is just slow)"
+    )]
+    Unreachable { url: String, reason: String },
+}
+
+/// Something other than an HTTP answer came back: the request could not be
+/// completed. Each message is one line and says what happened.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransportError {
+    #[error("timed out after {} ms with no complete answer", .after.as_millis())]
+    Timeout { after: Duration },
+    #[error("connection refused by {addr}: nothing listens there")]
+    Refused { addr: String },
+    #[error("connection reset by the server {during}")]
+    Reset { during: &'static str },
+    #[error("connection closed by the server {during}")]
+    Closed { during: &'static str },
+    #[error("the answer is not HTTP: {detail}")]
+    NotHttp { detail: String },
+    #[error("request not sent: {0}")]
+    InvalidRequest(String),
+    #[error("TLS handshake failed: {detail} (a certificate from a private CA is trusted with --ca-cert FILE)")]
+    Tls { detail: String },
+    #[error("transport error {during}: {detail}")]
+    Other {
+        during: &'static str,
+        detail: String,
+    },
+}
+
+/// The `Authorization` header of a request.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub enum Auth {
+    /// `Authorization: Bearer <configured token>` (nothing when no token is configured).
+    #[default]
+    Target,
+    /// No `Authorization` header.
+    None,
+    /// A literal header value such as `Bearer wrong`; still redacted in records.
+    Raw(String),
+}
+
+impl fmt::Debug for Auth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Auth::Target => f.write_str("Target"),
+            Auth::None => f.write_str("None"),
+            Auth::Raw(value) => f
+                .debug_tuple("Raw")
+                .field(&redact::authorization_value(value))
+                .finish(),
+        }
+    }
+}
+
+/// A request body.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Body {
+    #[default]
+    None,
+    /// Serialized compactly, sent with `Content-Type: application/json`.
+    Json(Value),
+    /// Exact bytes, e.g. malformed JSON or invalid UTF-8.
+    Raw {
+        bytes: Vec<u8>,
+        content_type: Option<String>,
+    },
+}
+
+impl Body {
+    /// The bytes on the wire and the content type sent with them.
+    pub fn wire(&self) -> Option<(Vec<u8>, Option<String>)> {
+        match self {
+            Body::None => None,
+            Body::Json(value) => Some((
+                serde_json::to_vec(value).unwrap_or_default(),
+                Some("application/json".into()),
+            )),
+            Body::Raw {
+                bytes,
+                content_type,
+            } => Some((bytes.clone(), content_type.clone())),
+        }
+    }
+}
+
+/// One request to the target, relative to its base URL.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    pub method: reqwest::Method,
+    /// `/v2/app-registrations`, possibly with a query string.
+    pub path: String,
+    pub auth: Auth,
+    pub body: Body,
+    /// Extra headers, sent after Content-Type and Authorization.
+    pub headers: Vec<(String, String)>,
+}
+
+impl Request {
+    pub fn new(method: reqwest::Method, path: impl Into<String>) -> Self {
+        Request {
+            method,
+            path: path.into(),
+            auth: Auth::Target,
+            body: Body::None,
+            headers: Vec::new(),
+        }
+    }
+
+    pub fn get(path: impl Into<String>) -> Self {
+        Request::new(reqwest::Method::GET, path)
+    }
+
+    pub fn post(path: impl Into<String>) -> Self {
+        Request::new(reqwest::Method::POST, path)
+    }
+
+    pub fn post_json(path: impl Into<String>, body: Value) -> Self {
+        Request::post(path).with_body(Body::Json(body))
+    }
+
+    pub fn put(path: impl Into<String>) -> Self {
+        Request::new(reqwest::Method::PUT, path)
+    }
+
+    pub fn with_auth(mut self, auth: Auth) -> Self {
+        self.auth = auth;
+        self
+    }
+
+    pub fn with_body(mut self, body: Body) -> Self {
+        self.body = body;
+        self
+    }
+
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+}
+
+/// An HTTP answer, as received (not redacted: checks judge the real thing;
+/// reports use [`Exchange::response_record`]). Its `Debug` masks JWTs and
+/// credential headers but cannot know the configured token: log the
+/// [`Exchange`] instead.
+#[derive(Clone, PartialEq)]
+pub struct Response {
+    pub status: u16,
+    /// Lower-case names; repeated headers joined with `, `.
+    pub headers: BTreeMap<String, String>,
+    /// At most `body_cap` bytes.
+    pub body_bytes: Vec<u8>,
+    /// The body parsed as JSON, when it is complete and JSON.
+    pub json: Option<Value>,
+    /// The body was longer than the cap and was cut there.
+    pub truncated: bool,
+}
+
+impl fmt::Debug for Response {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let record = redact::response_record(self, &Secret::none());
+        f.debug_struct("Response")
+            .field("status", &record.status)
+            .field("headers", &record.headers)
+            .field("body", &record.body)
+            .field("body_len", &self.body_bytes.len())
+            .field("truncated", &self.truncated)
+            .finish()
+    }
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .get(&name.to_ascii_lowercase())
+            .map(String::as_str)
+    }
+}
+
+/// A secret to scrub from records: the configured token. Its `Debug` never
+/// shows it.
+#[derive(Clone, Default)]
+pub struct Secret(Option<Arc<str>>);
+
+impl Secret {
+    pub fn none() -> Self {
+        Secret(None)
+    }
+
+    pub(crate) fn new(token: Option<&str>) -> Self {
+        Secret(token.filter(|t| !t.is_empty()).map(Arc::from))
+    }
+
+    /// `text` with every occurrence of the secret replaced by `***`.
+    pub fn scrub(&self, text: &str) -> String {
+        redact::scrub(text, self.0.as_deref())
+    }
+
+    pub(crate) fn as_str(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_some() { "***" } else { "none" })
+    }
+}
+
+/// One request and what came of it.
+#[derive(Clone)]
+pub struct Exchange {
+    /// The request as sent, redacted.
+    pub request: RequestRecord,
+    pub outcome: Result<Response, TransportError>,
+    /// A shell line that reproduces the request, redacted.
+    pub curl: String,
+    pub elapsed: Duration,
+    /// The configured token, scrubbed from the response record should the
+    /// target echo it.
+    pub secret: Secret,
+}
+
+impl fmt::Debug for Exchange {
+    /// Redacted like the records: a `{:?}` in a log or a panic message must
+    /// not leak the token, even one the target echoed back.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = f.debug_struct("Exchange");
+        out.field("request", &self.request);
+        match &self.outcome {
+            Ok(response) => out.field("response", &redact::response_record(response, &self.secret)),
+            Err(error) => out.field("error", error),
+        };
+        out.field("truncated", &self.response().is_some_and(|r| r.truncated))
+            .field("curl", &self.curl)
+            .field("elapsed", &self.elapsed)
+            .finish()
+    }
+}
+
+impl Exchange {
+    /// The response as it goes into reports: issued JWTs have their
+    /// signature replaced by `***`, the configured token never appears, and
+    /// non-JSON bodies are shortened. `None` after a transport error.
+    pub fn response_record(&self) -> Option<ResponseRecord> {
+        let response = self.outcome.as_ref().ok()?;
+        Some(redact::response_record(response, &self.secret))
+    }
+
+    pub fn response(&self) -> Option<&Response> {
+        self.outcome.as_ref().ok()
+    }
+
+    /// What went wrong below the HTTP contract, in one line: a transport
+    /// error, or a body cut at the cap. `None` for a complete HTTP answer.
+    pub fn problem(&self) -> Option<String> {
+        match &self.outcome {
+            Err(error) => Some(error.to_string()),
+            Ok(response) if response.truncated => Some(format!(
+                "response body exceeds the {}-byte cap; reading stopped there",
+                response.body_bytes.len()
+            )),
+            Ok(_) => None,
+        }
+    }
+}
+
+/// Install the process-wide TLS crypto provider (rustls with ring). reqwest
+/// is built without a default provider, and every reqwest client, even one
+/// for plain `http://`, needs one when it is built: call this first wherever
+/// a reqwest client is made outside [`Client::new`] (which calls it). A
+/// second call does nothing.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}

@@ -1,0 +1,459 @@
+//! The report model: one report of a run, built once from its checks, that
+//! feeds every writer. Its JSON form is fixed (other tools read it): keys may
+//! be added, never removed or renamed without bumping `format_version`.
+
+use crate::check::RunInfo;
+use crate::check::{Alignment, Check, Level, VariantAlignment, Verdict};
+use crate::contract::{Basis, Contract, Profile, Variant};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// The version of the `report.json` format.
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+impl Tool {
+    pub fn this() -> Tool {
+        Tool {
+            name: env!("CARGO_PKG_NAME").into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        }
+    }
+}
+
+/// Whether the run passes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RunVerdict {
+    Conformant,
+    NotConformant,
+}
+
+impl RunVerdict {
+    pub fn name(self) -> &'static str {
+        match self {
+            RunVerdict::Conformant => "conformant",
+            RunVerdict::NotConformant => "not-conformant",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub checks: usize,
+    pub pass: usize,
+    pub fail: usize,
+    pub warn: usize,
+    pub skip: usize,
+    pub observe: usize,
+    /// `not-conformant` iff some check failed.
+    pub verdict: RunVerdict,
+}
+
+/// The verdict of a fact: the worst of its checks, or `untestable`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FactVerdict {
+    Pass,
+    Fail,
+    Warn,
+    Skip,
+    Observe,
+    Untestable,
+}
+
+impl FactVerdict {
+    pub fn name(self) -> &'static str {
+        match self {
+            FactVerdict::Pass => "pass",
+            FactVerdict::Fail => "fail",
+            FactVerdict::Warn => "warn",
+            FactVerdict::Skip => "skip",
+            FactVerdict::Observe => "observe",
+            FactVerdict::Untestable => "untestable",
+        }
+    }
+}
+
+impl From<Verdict> for FactVerdict {
+    fn from(verdict: Verdict) -> Self {
+        match verdict {
+            Verdict::Pass => FactVerdict::Pass,
+            Verdict::Fail => FactVerdict::Fail,
+            Verdict::Warn => FactVerdict::Warn,
+            Verdict::Skip => FactVerdict::Skip,
+            Verdict::Observe => FactVerdict::Observe,
+        }
+    }
+}
+
+/// How bad a check verdict is, for "worst of": fail > warn > pass > observe > skip.
+fn severity(verdict: Verdict) -> u8 {
+    match verdict {
+        Verdict::Fail => 4,
+        Verdict::Warn => 3,
+        Verdict::Pass => 2,
+        Verdict::Observe => 1,
+        Verdict::Skip => 0,
+    }
+}
+
+/// One catalogue fact, judged by its checks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FactResult {
+    pub id: String,
+    /// Its level under the run's profile.
+    pub level: Level,
+    pub verdict: FactVerdict,
+    /// The ids of its checks, in report order.
+    pub checks: Vec<String>,
+    /// Why it cannot be tested, for untestable facts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub untestable: Option<String>,
+    /// Per variant: `contradicts` if a check contradicts it, else `agrees`
+    /// if one agrees, else `silent`.
+    pub variants: VariantAlignment,
+    /// Added: the page statement its checks enforce under the run's profile.
+    pub basis: Basis,
+}
+
+/// One variant's alignment with what was observed.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct VariantTally {
+    /// Checks whose observation agrees with / contradicts / is not covered by
+    /// the variant (skipped checks observed nothing and are not counted).
+    pub agrees: usize,
+    pub contradicts: usize,
+    pub silent: usize,
+    /// Facts none of whose checks contradicts the variant and at least one agrees.
+    pub facts_agreeing: usize,
+    /// Facts some check of which contradicts the variant.
+    pub facts_contradicting: usize,
+}
+
+/// How the server's behaviour lines up with each documentation page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlignmentSummary {
+    pub en: VariantTally,
+    pub es: VariantTally,
+    pub legacy: VariantTally,
+    pub overview: VariantTally,
+    /// Facts with at least one check that was not skipped.
+    pub facts_observed: usize,
+    /// E.g. `agrees with en/es on 41 of 41 facts, with legacy on 12, with overview on 30`.
+    pub fingerprint: String,
+}
+
+impl AlignmentSummary {
+    pub fn get(&self, variant: Variant) -> &VariantTally {
+        match variant {
+            Variant::En => &self.en,
+            Variant::Es => &self.es,
+            Variant::Legacy => &self.legacy,
+            Variant::Overview => &self.overview,
+        }
+    }
+
+    fn get_mut(&mut self, variant: Variant) -> &mut VariantTally {
+        match variant {
+            Variant::En => &mut self.en,
+            Variant::Es => &mut self.es,
+            Variant::Legacy => &mut self.legacy,
+            Variant::Overview => &mut self.overview,
+        }
+    }
+}
+
+/// The report of one run (serialized: exactly the fixed `report.json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub format_version: u32,
+    pub tool: Tool,
+    /// `target`, `profile`, `seed`, `started_at`, `duration_ms` and (added to
+    /// the fixed format) `strict`, at the top level of the JSON.
+    #[serde(flatten)]
+    pub run: RunInfo,
+    pub summary: Summary,
+    /// Added to the fixed format: agreement with each doc variant.
+    pub alignment: AlignmentSummary,
+    pub checks: Vec<Check>,
+    pub facts: Vec<FactResult>,
+}
+
+/// The report could not be rendered or written.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error(
+        "cannot create the report directory {}: {source}; pass a writable --report-dir",
+        .path.display()
+    )]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "cannot write the report file {}: {source}; pass a writable --report-dir",
+        .path.display()
+    )]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot render junit.xml: {0}")]
+    Junit(String),
+}
+
+impl Report {
+    /// The page statement behind `fact`'s checks.
+    pub fn basis(&self, fact: &str) -> Option<&Basis> {
+        self.facts.iter().find(|f| f.id == fact).map(|f| &f.basis)
+    }
+
+    /// Build the report of a run from its checks. Checks are ordered by
+    /// their fact's place in the catalogue, then by id, so two runs of the
+    /// same suite compare line by line whatever order checks finished in.
+    pub fn build(
+        info: RunInfo,
+        mut checks: Vec<Check>,
+        contract: &Contract,
+        profile: &Profile,
+    ) -> Report {
+        let position = |fact: &str| {
+            contract
+                .facts()
+                .position(|f| f.id == fact)
+                .unwrap_or(usize::MAX)
+        };
+        checks.sort_by_cached_key(|c| (position(&c.fact), c.id.clone()));
+
+        let count = |verdict: Verdict| checks.iter().filter(|c| c.verdict == verdict).count();
+        let fail = count(Verdict::Fail);
+        let summary = Summary {
+            checks: checks.len(),
+            pass: count(Verdict::Pass),
+            fail,
+            warn: count(Verdict::Warn),
+            skip: count(Verdict::Skip),
+            observe: count(Verdict::Observe),
+            verdict: if fail > 0 {
+                RunVerdict::NotConformant
+            } else {
+                RunVerdict::Conformant
+            },
+        };
+
+        let facts: Vec<FactResult> = contract
+            .facts()
+            .map(|fact| {
+                let own: Vec<&Check> = checks.iter().filter(|c| c.fact == fact.id).collect();
+                let level = contract.level(profile, &fact.id);
+                let untestable = match (&fact.untestable, level) {
+                    (Some(reason), _) => Some(reason.clone()),
+                    (None, Level::Untestable) => Some("not testable through the API".into()),
+                    (None, _) => None,
+                };
+                let verdict = if untestable.is_some() {
+                    FactVerdict::Untestable
+                } else {
+                    own.iter()
+                        .map(|c| c.verdict)
+                        .max_by_key(|&v| severity(v))
+                        .map_or(FactVerdict::Skip, FactVerdict::from)
+                };
+                FactResult {
+                    id: fact.id.clone(),
+                    level,
+                    verdict,
+                    checks: own.iter().map(|c| c.id.clone()).collect(),
+                    untestable,
+                    variants: fact_alignment(&own),
+                    basis: contract.basis(profile, &fact.id),
+                }
+            })
+            .collect();
+
+        let alignment = alignment_summary(&checks, &facts);
+        Report {
+            format_version: FORMAT_VERSION,
+            tool: Tool::this(),
+            run: info,
+            summary,
+            alignment,
+            checks,
+            facts,
+        }
+    }
+
+    pub fn is_conformant(&self) -> bool {
+        self.summary.verdict == RunVerdict::Conformant
+    }
+
+    /// `Ok` when conformant, `Violations` when a check failed.
+    pub fn exit_code(&self) -> crate::exit::ExitCode {
+        crate::exit::ExitCode::found(!self.is_conformant())
+    }
+
+    /// Checks that failed or warned, in report order.
+    pub fn problems(&self) -> impl Iterator<Item = &Check> {
+        self.checks
+            .iter()
+            .filter(|c| matches!(c.verdict, Verdict::Fail | Verdict::Warn))
+    }
+
+    pub fn to_json(&self) -> String {
+        super::json::render(self)
+    }
+
+    pub fn to_junit(&self) -> Result<String, ReportError> {
+        super::junit::render(self)
+    }
+
+    pub fn to_markdown(&self) -> String {
+        super::markdown::render(self)
+    }
+
+    pub fn console_summary(&self, color: bool) -> String {
+        super::console::render(self, color)
+    }
+
+    /// Write `report.json`, `junit.xml` and `report.md` into `dir`
+    /// (created if needed); returns the paths written.
+    pub fn write_all(&self, dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
+        std::fs::create_dir_all(dir).map_err(|source| ReportError::CreateDir {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let files = [
+            ("report.json", self.to_json()),
+            ("junit.xml", self.to_junit()?),
+            ("report.md", self.to_markdown()),
+        ];
+        let mut written = Vec::with_capacity(files.len());
+        for (name, text) in files {
+            let path = dir.join(name);
+            std::fs::write(&path, text).map_err(|source| ReportError::Write {
+                path: path.clone(),
+                source,
+            })?;
+            written.push(path);
+        }
+        Ok(written)
+    }
+}
+
+/// A fact's alignment with each variant, from its (non-skipped) checks.
+fn fact_alignment(checks: &[&Check]) -> VariantAlignment {
+    let mut result = VariantAlignment::all(Alignment::Silent);
+    for variant in Variant::ALL {
+        let seen = checks
+            .iter()
+            .filter(|c| c.verdict != Verdict::Skip)
+            .map(|c| c.variants.get(variant));
+        let mut alignment = Alignment::Silent;
+        for a in seen {
+            match a {
+                Alignment::Contradicts => {
+                    alignment = Alignment::Contradicts;
+                    break;
+                }
+                Alignment::Agrees => alignment = Alignment::Agrees,
+                Alignment::Silent => {}
+            }
+        }
+        result.set(variant, alignment);
+    }
+    result
+}
+
+fn alignment_summary(checks: &[Check], facts: &[FactResult]) -> AlignmentSummary {
+    let mut summary = AlignmentSummary {
+        en: VariantTally::default(),
+        es: VariantTally::default(),
+        legacy: VariantTally::default(),
+        overview: VariantTally::default(),
+        facts_observed: 0,
+        fingerprint: String::new(),
+    };
+    for check in checks.iter().filter(|c| c.verdict != Verdict::Skip) {
+        for variant in Variant::ALL {
+            let tally = summary.get_mut(variant);
+            match check.variants.get(variant) {
+                Alignment::Agrees => tally.agrees += 1,
+                Alignment::Contradicts => tally.contradicts += 1,
+                Alignment::Silent => tally.silent += 1,
+            }
+        }
+    }
+    let observed_facts: std::collections::BTreeSet<&str> = checks
+        .iter()
+        .filter(|c| c.verdict != Verdict::Skip)
+        .map(|c| c.fact.as_str())
+        .collect();
+    summary.facts_observed = facts
+        .iter()
+        .filter(|f| observed_facts.contains(f.id.as_str()))
+        .count();
+    for fact in facts {
+        for variant in Variant::ALL {
+            let tally = summary.get_mut(variant);
+            match fact.variants.get(variant) {
+                Alignment::Agrees => tally.facts_agreeing += 1,
+                Alignment::Contradicts => tally.facts_contradicting += 1,
+                Alignment::Silent => {}
+            }
+        }
+    }
+    summary.fingerprint = fingerprint(&summary);
+    summary
+}
+
+/// `agrees with en/es on 41 of 41 facts, with legacy on 12, with overview on 30;
+/// contradicts legacy on 9`: variants with the same count are grouped, in
+/// page order; the contradiction clause only when some fact contradicts.
+fn fingerprint(summary: &AlignmentSummary) -> String {
+    let agreeing = group(summary, |t| t.facts_agreeing);
+    let mut text = String::from("agrees");
+    for (i, (names, n)) in agreeing.iter().enumerate() {
+        if i == 0 {
+            text.push_str(&format!(
+                " with {names} on {n} of {} facts",
+                summary.facts_observed
+            ));
+        } else {
+            text.push_str(&format!(", with {names} on {n}"));
+        }
+    }
+    let contradicting: Vec<String> = group(summary, |t| t.facts_contradicting)
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(names, n)| format!("{names} on {n}"))
+        .collect();
+    if !contradicting.is_empty() {
+        text.push_str(&format!("; contradicts {}", contradicting.join(", ")));
+    }
+    text
+}
+
+/// Variants grouped by equal `count`, in page order: `("en/es", 41)`.
+fn group(
+    summary: &AlignmentSummary,
+    count: impl Fn(&VariantTally) -> usize,
+) -> Vec<(String, usize)> {
+    let mut groups: Vec<(Vec<&str>, usize)> = Vec::new();
+    for variant in Variant::ALL {
+        let n = count(summary.get(variant));
+        match groups.iter_mut().find(|(_, m)| *m == n) {
+            Some((names, _)) => names.push(variant.name()),
+            None => groups.push((vec![variant.name()], n)),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(names, n)| (names.join("/"), n))
+        .collect()
+}
