@@ -190,14 +190,8 @@ pub fn check_concurrency(concurrency: usize) -> Result<usize, ConfigError> {
     }
 }
 
+/// A `--target`: the client's own rule for a base URL, checked before the
+/// run starts.
 pub fn check_url(url: &str) -> Result<(), ConfigError> {
-    let ok =
-        (url.starts_with("http://") || url.starts_with("https://")) && url.len() > "http://".len();
-    if ok {
-        Ok(())
-    } else {
-        Err(ConfigError::Invalid(format!(
-            "target {url:?} is not an http(s) URL: give the base URL, e.g. --target http://127.0.0.1:8080"
-        )))
-    }
+    crate::client::check_base_url(url).map_err(|e| ConfigError::Invalid(e.to_string()))
 }

@@ -434,6 +434,12 @@ fn read_ca_bundle(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, T
     Ok(certs)
 }
 
+/// Whether `raw` is a base URL the client accepts (http or https, a host,
+/// no credentials, query or fragment).
+pub fn check_base_url(raw: &str) -> Result<(), TargetError> {
+    parse_base_url(raw).map(|_| ())
+}
+
 fn parse_base_url(raw: &str) -> Result<Url, TargetError> {
     let bad = |reason: &str| TargetError::BadUrl {
         url: raw.to_string(),

@@ -44,21 +44,14 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 
 /// `2024-12-02T17:05:36.788Z`, or `2024-12-02T17:05:36Z` without millis.
 pub(crate) fn timestamp(t: OffsetDateTime, millis: bool) -> String {
+    use time::macros::format_description;
     let t = t.to_offset(time::UtcOffset::UTC);
-    let date = format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    );
-    if millis {
-        format!("{date}.{:03}Z", t.millisecond())
+    let format = if millis {
+        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z")
     } else {
-        format!("{date}Z")
-    }
+        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z")
+    };
+    t.format(&format).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -49,7 +49,8 @@ fn fail(shared: &Shared, problem: Problem) -> Response {
 
 /// Compare in time independent of where the first difference is.
 fn same_secret(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    use subtle::ConstantTimeEq as _;
+    a.ct_eq(b).into()
 }
 
 fn authenticate(expected: &str, headers: &HeaderMap) -> Result<(), Problem> {

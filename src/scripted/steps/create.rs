@@ -477,39 +477,15 @@ fn token_jwt(world: &mut RegistrationWorld) {
     });
 }
 
-/// An ISO-8601 date-time, and its fraction digits.
+/// An ISO-8601 date-time (its RFC 3339 profile, parsed by `time`), and the
+/// digits of its fraction of a second.
 pub fn iso8601(value: &str) -> Option<usize> {
-    let bytes = value.as_bytes();
-    let shape = "dddd-dd-ddTdd:dd:dd";
-    if bytes.len() < shape.len() {
-        return None;
-    }
-    for (b, s) in bytes.iter().zip(shape.bytes()) {
-        let ok = if s == b'd' {
-            b.is_ascii_digit()
-        } else {
-            *b == s
-        };
-        if !ok {
-            return None;
-        }
-    }
-    let rest = &value[shape.len()..];
-    let (fraction, zone) = match rest.strip_prefix('.') {
-        Some(r) => {
-            let digits = r.chars().take_while(char::is_ascii_digit).count();
-            (digits, &r[digits..])
-        }
-        None => (0, rest),
-    };
-    if rest.starts_with('.') && fraction == 0 {
-        return None;
-    }
-    let zone_ok = zone == "Z"
-        || (zone.len() == 6
-            && (zone.starts_with('+') || zone.starts_with('-'))
-            && zone.as_bytes()[3] == b':');
-    zone_ok.then_some(fraction)
+    use time::format_description::well_known::Rfc3339;
+    time::OffsetDateTime::parse(value, &Rfc3339).ok()?;
+    let fraction = value.get(19..)?.strip_prefix('.').map_or(0, |rest| {
+        rest.bytes().take_while(u8::is_ascii_digit).count()
+    });
+    Some(fraction)
 }
 
 #[then("createdAt and updatedAt are ISO-8601 UTC timestamps")]
