@@ -4,6 +4,7 @@
 //! alignment, the statement behind a fact).
 
 use super::catalogue::{Catalogue, Fact, Profile};
+use super::claims::Claims;
 use super::embedded;
 use super::shapes::Shapes;
 use super::sheet::{FactSheet, Statement, Variant};
@@ -42,6 +43,10 @@ pub struct Contract {
     pub catalogue: Catalogue,
     pub sheets: BTreeMap<Variant, FactSheet>,
     pub shapes: Shapes,
+    /// Each page's claims, typed.
+    claims: BTreeMap<Variant, Claims>,
+    /// What each page's silences imply, typed.
+    implied: BTreeMap<Variant, Claims>,
 }
 
 static EMBEDDED: OnceLock<Result<Contract, ContractError>> = OnceLock::new();
@@ -97,10 +102,36 @@ impl Contract {
             }
             sheets.insert(variant, sheet);
         }
+        let typed = |variant: Variant, sheet: &FactSheet, implied: bool| {
+            let maps = sheet
+                .facts
+                .iter()
+                .filter_map(|(fact, s)| {
+                    let map = if implied { &s.implied } else { &s.claim };
+                    map.as_ref().map(|m| (fact.as_str(), m))
+                })
+                .collect();
+            let part = if implied { "implied" } else { "claim" };
+            Claims::from_maps(maps).map_err(|e| {
+                ContractError::new(
+                    &format!("variants/{variant}.json"),
+                    "/facts",
+                    format!("a {part} does not have its fact's shape: {e}"),
+                )
+            })
+        };
+        let mut claims = BTreeMap::new();
+        let mut implied = BTreeMap::new();
+        for (&variant, sheet) in &sheets {
+            claims.insert(variant, typed(variant, sheet, false)?);
+            implied.insert(variant, typed(variant, sheet, true)?);
+        }
         let contract = Contract {
             catalogue,
             sheets,
             shapes,
+            claims,
+            implied,
         };
         contract.cross_check()?;
         Ok(contract)
@@ -176,6 +207,30 @@ impl Contract {
             .facts
             .get(fact)
             .unwrap_or_else(|| SILENT.get_or_init(Statement::default))
+    }
+
+    /// What `variant` commits to, typed.
+    pub fn claims(&self, variant: Variant) -> &Claims {
+        // Every variant was typed, or `load` would have failed.
+        &self.claims[&variant]
+    }
+
+    /// What the silences of `variant` imply, typed.
+    pub fn implied(&self, variant: Variant) -> &Claims {
+        &self.implied[&variant]
+    }
+
+    /// The claim a profile judges by, picked from each variant's claims in
+    /// the profile's order: the first variant that states it decides.
+    pub fn judged<'c, T>(
+        &'c self,
+        profile: &Profile,
+        pick: impl Fn(&'c Claims) -> Option<&'c T>,
+    ) -> Option<(Variant, &'c T)> {
+        profile
+            .variants
+            .iter()
+            .find_map(|&variant| pick(self.claims(variant)).map(|claim| (variant, claim)))
     }
 
     /// The claim a profile judges `fact` by: the first of its variants that
@@ -264,21 +319,23 @@ impl Contract {
         keys
     }
 
-    /// Align an observation with every variant: `agrees(variant, claim)`
-    /// answers whether the observed behaviour fits that variant's claim, or
-    /// `None` when the claim says nothing about what was observed.
+    /// Align an observation with every variant that states `fact`:
+    /// `agrees(variant, claims)` answers whether the observed behaviour fits
+    /// that variant's (typed) claims, or `None` when they say nothing about
+    /// what was observed.
     pub fn align(
         &self,
         fact: &str,
-        agrees: impl Fn(Variant, &Map<String, Value>) -> Option<bool>,
+        agrees: impl Fn(Variant, &Claims) -> Option<bool>,
     ) -> VariantAlignment {
         let mut alignment = VariantAlignment::all(Alignment::Silent);
         for variant in Variant::ALL {
-            let verdict = self
-                .statement(variant, fact)
-                .claim
-                .as_ref()
-                .and_then(|claim| agrees(variant, claim));
+            let claims = self.claims(variant);
+            let verdict = if claims.states(fact) {
+                agrees(variant, claims)
+            } else {
+                None
+            };
             alignment.set(
                 variant,
                 match verdict {
@@ -336,19 +393,6 @@ impl std::fmt::Display for Basis {
         let how = if self.stated { "" } else { "silent; " };
         write!(f, "{page}: {how}{}", self.says)
     }
-}
-
-/// A claim's list of strings under `key` (field names, say), when it has one.
-pub fn claim_strings(claim: &Map<String, Value>, key: &str) -> Option<Vec<String>> {
-    Some(
-        claim
-            .get(key)?
-            .as_array()?
-            .iter()
-            .filter_map(Value::as_str)
-            .map(String::from)
-            .collect(),
-    )
 }
 
 /// Whether an answer's body shows a documented example body: every member

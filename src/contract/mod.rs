@@ -3,13 +3,15 @@
 //! Everything is embedded, validated and compiled once, on first use.
 
 mod catalogue;
+pub mod claims;
 pub mod embedded;
 mod loaded;
 mod shapes;
 mod sheet;
 
 pub use catalogue::{Catalogue, Fact, Profile};
-pub use loaded::{claim_strings, shows_documented_body, Basis, Contract, ContractError};
+pub use claims::Claims;
+pub use loaded::{shows_documented_body, Basis, Contract, ContractError};
 pub use shapes::{SchemaViolation, Shape, ShapeFamily, Shapes};
 pub use sheet::{
     Endpoint, Example, ExampleKind, FactSheet, Header, Page, PageFormat, Param, Source, Statement,

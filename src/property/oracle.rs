@@ -40,7 +40,8 @@ use regex::Regex;
 use serde_json::{json, Map, Value};
 
 use crate::check::Level;
-use crate::contract::{shows_documented_body, Contract, Profile, ShapeFamily, Variant};
+use crate::contract::claims::FieldClaim;
+use crate::contract::{shows_documented_body, Claims, Contract, Profile, ShapeFamily, Variant};
 use crate::model::ProfileId;
 
 /// The documented body fields of a create request, in table order.
@@ -285,37 +286,9 @@ pub struct RuleSet {
     pub list_status: Option<u16>,
     pub retrieve_status: Option<u16>,
     pub sync_status: Option<u16>,
-    levels: Vec<(&'static str, Level)>,
+    /// Every catalogue fact's level under the profile.
+    levels: Vec<(String, Level)>,
 }
-
-/// Every fact the generated phase judges.
-pub const FACTS: &[&str] = &[
-    "http.json",
-    "http.no-server-error",
-    "create.project-required",
-    "create.project-flow-required",
-    "create.invalid-project-flow",
-    "create.contact-required",
-    "create.contact-either",
-    "create.country-code-required",
-    "create.country-code-format",
-    "create.phone-digits",
-    "create.email-domain",
-    "create.full-name-optional",
-    "create.first-last-name",
-    "create.language-default",
-    "create.success-status",
-    "create.envelope",
-    "create.echo",
-    "token.recreate-email",
-    "token.recreate-phone",
-    "token.recreate-same-registration",
-    "error.envelope",
-    "error.status-consistent",
-    "list.ok",
-    "retrieve.ok",
-    "sync.ok",
-];
 
 /// The canonical country-code format (en/es notes), used to tell a malformed
 /// code when the profile states no pattern.
@@ -325,167 +298,80 @@ fn canonical_cc(code: &str) -> bool {
 }
 
 impl RuleSet {
-    /// What `profile` states.
+    /// What `profile` states, read from the typed claims.
     pub fn new(contract: &Contract, profile: &Profile) -> RuleSet {
-        let claim = |fact: &str| contract.judged_claim(profile, fact).map(|(_, c)| c);
-        let flag = |fact: &str, key: &str| {
-            claim(fact)
-                .and_then(|c| c.get(key))
-                .and_then(Value::as_bool)
-                .unwrap_or(false)
+        let judged = |pick: &dyn Fn(&Claims) -> bool| {
+            profile
+                .variants
+                .iter()
+                .map(|&v| contract.claims(v))
+                .find(|c| pick(c))
         };
-        let status = |fact: &str| {
-            claim(fact)
-                .and_then(|c| c.get("status"))
-                .and_then(Value::as_u64)
-                .and_then(|s| u16::try_from(s).ok())
-        };
-        let validation_status = status("error.http-409");
-        let refusal = |fact: &str| Refusal {
-            status: status(fact).or(validation_status),
-            body: claim(fact).and_then(|c| c.get("error")).cloned(),
-            documented: true,
-        };
-
-        let mut rules = Vec::new();
-        let mut state = |rule: RuleId, stated: bool, refusal: Refusal| {
-            if stated {
-                rules.push((rule, refusal));
-            }
-        };
-        let project = flag("create.project-required", "required");
-        state(
-            RuleId::ProjectRequired,
-            project,
-            refusal("create.project-required"),
-        );
-        state(
-            RuleId::BodyNotAnObject,
-            project,
-            Refusal {
-                status: None,
-                body: None,
-                documented: false,
-            },
-        );
-        state(
-            RuleId::ProjectFlowRequired,
-            flag("create.project-flow-required", "required"),
-            refusal("create.project-flow-required"),
-        );
-        let full_name = match claim("create.full-name-optional")
-            .and_then(|c| c.get("required"))
-            .and_then(Value::as_bool)
-        {
-            Some(true) => FullNameRule::Required,
-            Some(false) => FullNameRule::Optional,
+        // The claims of the variant that decides each fact.
+        let by = |fact: &str| judged(&|c: &Claims| c.states(fact));
+        let validation_status = by("error.http-409")
+            .and_then(|c| c.validation_status.as_ref())
+            .map(|s| s.status);
+        let full_name = match by("create.full-name-optional").and_then(|c| c.full_name.as_ref()) {
+            Some(claim) if claim.required => FullNameRule::Required,
+            Some(_) => FullNameRule::Optional,
             None => FullNameRule::Silent,
         };
-        state(
-            RuleId::FullNameRequired,
-            full_name == FullNameRule::Required,
-            refusal("create.full-name-optional"),
-        );
-        state(
-            RuleId::InvalidProjectFlow,
-            flag("create.invalid-project-flow", "rejected"),
-            refusal("create.invalid-project-flow"),
-        );
-        state(
-            RuleId::ContactRequired,
-            flag("create.contact-required", "rejected"),
-            refusal("create.contact-required"),
-        );
-        let cc_required = flag("create.country-code-required", "rejected")
-            || claim("create.country-code-required")
-                .and_then(|c| c.get("required_if"))
-                .is_some();
-        state(
-            RuleId::CountryCodeRequired,
-            cc_required,
-            refusal("create.country-code-required"),
-        );
-        let cc_pattern = claim("create.country-code-format")
-            .and_then(|c| c.get("pattern"))
-            .and_then(Value::as_str)
+        let cc_pattern = by("create.country-code-format")
+            .and_then(|c| c.country_code_format.as_ref()?.pattern.as_deref())
             .and_then(|p| Regex::new(p).ok());
-        state(
-            RuleId::CountryCodeFormat,
-            cc_pattern.is_some(),
-            refusal("create.country-code-format"),
-        );
-        state(
-            RuleId::PhoneDigits,
-            flag("create.phone-digits", "digits_only"),
-            refusal("create.phone-digits"),
-        );
-        state(
-            RuleId::EmailDomain,
-            flag("create.email-domain", "rejected"),
-            refusal("create.email-domain"),
-        );
-
-        let strings = |fact: &str, key: &str| -> Vec<String> {
-            claim(fact)
-                .and_then(|c| crate::contract::claim_strings(c, key))
-                .unwrap_or_default()
-        };
-        let success_family = match claim("create.envelope")
-            .and_then(|c| c.get("kind")?.as_str().map(String::from))
-        {
-            Some(kind) if kind == "data-appRegistration" => Some(ShapeFamily::Current),
-            Some(kind) if kind == "success-data" => Some(ShapeFamily::Legacy),
-            _ => None,
-        };
-        let error_fields = strings("error.envelope", "fields");
-        let error_family = if error_fields.iter().any(|f| f == "code") {
-            Some(ShapeFamily::Current)
-        } else if error_fields.iter().any(|f| f == "error") {
-            Some(ShapeFamily::Legacy)
-        } else {
-            None
-        };
+        let rules = request_rules(&by, validation_status, full_name, cc_pattern.is_some());
         let recreate = |fact: &str| {
-            claim(fact).map(|c| RecreateClaim {
-                status: c
-                    .get("status")
-                    .and_then(Value::as_u64)
-                    .and_then(|s| u16::try_from(s).ok()),
-                new_token: c.get("new_token").and_then(Value::as_bool) == Some(true),
-            })
+            by(fact)
+                .and_then(|c| c.recreate(fact))
+                .map(|c| RecreateClaim {
+                    status: Some(c.status),
+                    new_token: c.new_token,
+                })
         };
-        let levels = FACTS
-            .iter()
-            .map(|&f| (f, contract.level(profile, f)))
-            .collect();
-
+        let endpoint_status =
+            |fact: &str| by(fact).and_then(|c| c.endpoint(fact)).map(|e| e.status);
         RuleSet {
             name: profile.name,
             rules,
             cc_pattern,
             full_name,
-            first_last_accepted: flag("create.first-last-name", "accepted"),
-            contact_either: claim("create.contact-either")
-                .is_some_and(|c| c.contains_key("accepts")),
-            language_default: claim("create.language-default")
-                .and_then(|c| c.get("default"))
-                .and_then(Value::as_str)
-                .map(String::from),
-            echo_fields: strings("create.echo", "fields"),
+            first_last_accepted: by("create.first-last-name")
+                .and_then(|c| c.first_last_name.as_ref())
+                .is_some_and(|c| c.accepted),
+            contact_either: by("create.contact-either").is_some(),
+            language_default: by("create.language-default")
+                .and_then(|c| c.language_default.as_ref())
+                .map(|c| c.default.clone()),
+            echo_fields: by("create.echo")
+                .and_then(|c| c.echo.as_ref())
+                .map(|c| c.fields.clone())
+                .unwrap_or_default(),
             validation_status,
-            success_status: status("create.success-status"),
-            success_family,
-            error_family,
-            status_consistent: flag("error.status-consistent", "body_status_equals_http"),
-            http_json: claim("http.json").is_some(),
-            no_server_error: claim("http.no-server-error").is_some(),
+            success_status: by("create.success-status")
+                .and_then(|c| c.success_status.as_ref())
+                .map(|c| c.status),
+            success_family: by("create.envelope")
+                .and_then(|c| c.envelope.as_ref())
+                .and_then(|c| c.family()),
+            error_family: by("error.envelope").and_then(|c| c.error_family()),
+            status_consistent: by("error.status-consistent")
+                .and_then(|c| c.status_consistent.as_ref())
+                .is_some_and(|c| c.body_status_equals_http),
+            http_json: by("http.json").is_some(),
+            no_server_error: by("http.no-server-error").is_some(),
             recreate_email: recreate("token.recreate-email"),
             recreate_phone: recreate("token.recreate-phone"),
-            same_id: flag("token.recreate-same-registration", "same_id"),
-            list_status: status("list.ok"),
-            retrieve_status: status("retrieve.ok"),
-            sync_status: status("sync.ok"),
-            levels,
+            same_id: by("token.recreate-same-registration")
+                .and_then(|c| c.recreate_same_registration.as_ref())
+                .is_some_and(|c| c.same_id),
+            list_status: endpoint_status("list.ok"),
+            retrieve_status: endpoint_status("retrieve.ok"),
+            sync_status: endpoint_status("sync.ok"),
+            levels: contract
+                .facts()
+                .map(|f| (f.id.clone(), contract.level(profile, &f.id)))
+                .collect(),
         }
     }
 
@@ -750,6 +636,102 @@ impl RuleSet {
         }
         out
     }
+}
+
+/// The request rules a profile states, each with the answer that refuses
+/// it: the documented error where the page shows one, else any body in the
+/// validation status. `by(fact)` is the claims of the variant that decides
+/// `fact`.
+fn request_rules<'c>(
+    by: &dyn Fn(&str) -> Option<&'c Claims>,
+    validation_status: Option<u16>,
+    full_name: FullNameRule,
+    cc_pattern: bool,
+) -> Vec<(RuleId, Refusal)> {
+    let refusal = |fact: &str| {
+        let rule = by(fact).and_then(|c| c.rule(fact));
+        Refusal {
+            status: rule.and_then(|r| r.status).or(validation_status),
+            body: rule.and_then(|r| r.error.clone()).map(Value::Object),
+            documented: true,
+        }
+    };
+    let rejected = |fact: &str| {
+        by(fact)
+            .and_then(|c| c.rule(fact))
+            .is_some_and(|r| r.rejected)
+    };
+    let required = |fact: &str, pick: fn(&Claims) -> Option<&FieldClaim>| {
+        by(fact).and_then(pick).is_some_and(|c| c.required)
+    };
+    let project = required("create.project-required", |c| c.project.as_ref());
+    let country_code_required = by("create.country-code-required")
+        .and_then(|c| c.country_code_required.as_ref())
+        .is_some_and(|r| r.rejected || r.required_if.is_some());
+    let digits_only = by("create.phone-digits")
+        .and_then(|c| c.phone_digits.as_ref())
+        .is_some_and(|c| c.digits_only);
+    let stated = [
+        (
+            RuleId::ProjectRequired,
+            project,
+            refusal("create.project-required"),
+        ),
+        (
+            RuleId::BodyNotAnObject,
+            project,
+            Refusal {
+                status: None,
+                body: None,
+                documented: false,
+            },
+        ),
+        (
+            RuleId::ProjectFlowRequired,
+            required("create.project-flow-required", |c| c.project_flow.as_ref()),
+            refusal("create.project-flow-required"),
+        ),
+        (
+            RuleId::FullNameRequired,
+            full_name == FullNameRule::Required,
+            refusal("create.full-name-optional"),
+        ),
+        (
+            RuleId::InvalidProjectFlow,
+            rejected("create.invalid-project-flow"),
+            refusal("create.invalid-project-flow"),
+        ),
+        (
+            RuleId::ContactRequired,
+            rejected("create.contact-required"),
+            refusal("create.contact-required"),
+        ),
+        (
+            RuleId::CountryCodeRequired,
+            country_code_required,
+            refusal("create.country-code-required"),
+        ),
+        (
+            RuleId::CountryCodeFormat,
+            cc_pattern,
+            refusal("create.country-code-format"),
+        ),
+        (
+            RuleId::PhoneDigits,
+            digits_only,
+            refusal("create.phone-digits"),
+        ),
+        (
+            RuleId::EmailDomain,
+            rejected("create.email-domain"),
+            refusal("create.email-domain"),
+        ),
+    ];
+    stated
+        .into_iter()
+        .filter(|(_, stated, _)| *stated)
+        .map(|(rule, _, refusal)| (rule, refusal))
+        .collect()
 }
 
 /// One combination's verdict.

@@ -10,7 +10,7 @@ use tokio::sync::OwnedRwLockWriteGuard;
 use crate::check::{Alignment, Check, CheckSource, Level, VariantAlignment, Verdict};
 use crate::client::{Exchange, Request, Response};
 use crate::context::RunContext;
-use crate::contract::Variant;
+use crate::contract::{Claims, Contract, Variant};
 
 use super::features::check_id;
 
@@ -130,32 +130,35 @@ impl RegistrationWorld {
         exchange.outcome.as_ref().map_err(|e| e.to_string())
     }
 
-    /// The judged claim of this scenario's fact under the run's profile.
-    pub fn judged_claim(&self, fact: &str) -> Option<(Variant, Map<String, Value>)> {
+    /// The claims of the variant that judges `fact` under the run's profile
+    /// (the first of its variants that states it).
+    pub fn judged_claims(&self, fact: &str) -> Option<(Variant, &'static Claims)> {
         let ctx = self.ctx();
-        ctx.contract
-            .judged_claim(&ctx.profile, fact)
-            .map(|(v, c)| (v, c.clone()))
+        let contract: &'static Contract = ctx.contract;
+        ctx.profile
+            .variants
+            .iter()
+            .map(|&v| (v, contract.claims(v)))
+            .find(|(_, c)| c.states(fact))
     }
 
-    /// Judge `fact` on the last exchange: `fits(variant, claim)` says whether
-    /// the observation fits one variant's claim (`None`: the claim does not
-    /// speak to it). The profile's claim decides the verdict; every variant's
-    /// claim decides the alignment.
+    /// Judge `fact` on the last exchange: `fits(variant, claims)` says
+    /// whether the observation fits one variant's claims (`None`: they do
+    /// not speak to it). The profile's claim decides the verdict; every
+    /// variant's claims decide the alignment.
     pub fn judge(
         &mut self,
         fact: &str,
         aspect: Option<&'static str>,
         cap: Option<Level>,
         observed: Value,
-        expected_of: impl Fn(Variant, &Map<String, Value>) -> Value,
-        fits: impl Fn(Variant, &Map<String, Value>) -> Option<bool>,
+        expected_of: impl Fn(Variant, &Claims) -> Value,
+        fits: impl Fn(Variant, &Claims) -> Option<bool>,
     ) {
         let ctx = self.ctx();
         let variants = ctx.contract.align(fact, &fits);
-        let judged = self.judged_claim(fact);
-        let (held, expected) = match &judged {
-            Some((variant, claim)) => (fits(*variant, claim), expected_of(*variant, claim)),
+        let (held, expected) = match self.judged_claims(fact) {
+            Some((variant, claims)) => (fits(variant, claims), expected_of(variant, claims)),
             None => (None, Value::Null),
         };
         let message = describe(held, &expected, &observed);

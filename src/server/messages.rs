@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use serde_json::{Map, Value};
 
-use crate::contract::{Contract, ContractError, Variant};
+use crate::contract::{Claims, Contract, ContractError, Variant};
 
 /// A fact sheet that the server cannot implement as written.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -103,13 +103,14 @@ impl Messages {
             variant: Variant::Overview,
         };
 
-        let error_fields = en.strings("error.envelope", "fields")?;
+        let (c, l) = (en.claims(), legacy.claims());
+        let error_fields = en.need("error.envelope", &c.error_envelope)?.fields.clone();
         en.expect(
             "error.envelope",
             error_fields == ["message", "code", "status"],
             "the server builds {message, code, status} error bodies",
         )?;
-        let validation_status = en.u16("error.http-409", "status")?;
+        let validation_status = en.need("error.http-409", &c.validation_status)?.status;
         let current = CurrentMessages {
             body_fields: en.param_names(),
             validation_status,
@@ -117,13 +118,32 @@ impl Messages {
             country_code_required: en.error_body("create.country-code-required", &error_fields)?,
             email_domain: en.error_body("create.email-domain", &error_fields)?,
             error_fields,
-            initial_status: en.string("create.initial-status", "status")?,
-            current_step: en.string("create.current-step", "value")?,
-            language_default: en.string("create.language-default", "default")?,
-            data_keys: en.strings("create.envelope", "data_keys")?,
-            envelope_keys: en.strings("create.envelope", "keys")?,
-            registration_fields: en.strings("create.registration-fields", "fields")?,
-            information_validation_fields: en.strings("create.information-validation", "fields")?,
+            initial_status: en
+                .need("create.initial-status", &c.initial_status)?
+                .status
+                .clone(),
+            current_step: en
+                .need("create.current-step", &c.current_step)?
+                .value
+                .clone(),
+            language_default: en
+                .need("create.language-default", &c.language_default)?
+                .default
+                .clone(),
+            data_keys: en
+                .need("create.envelope", &c.envelope)?
+                .data_keys
+                .clone()
+                .unwrap_or_default(),
+            envelope_keys: en.need("create.envelope", &c.envelope)?.keys.clone(),
+            registration_fields: en
+                .need("create.registration-fields", &c.registration_fields)?
+                .fields
+                .clone(),
+            information_validation_fields: en
+                .need("create.information-validation", &c.information_validation)?
+                .fields
+                .clone(),
             timestamp_millis: en.millis(),
         };
         en.expect(
@@ -143,7 +163,10 @@ impl Messages {
             )?;
         }
 
-        let legacy_error_fields = legacy.strings("error.envelope", "fields")?;
+        let legacy_error_fields = legacy
+            .need("error.envelope", &l.error_envelope)?
+            .fields
+            .clone();
         legacy.expect(
             "error.envelope",
             legacy_error_fields == ["error", "message"],
@@ -155,10 +178,19 @@ impl Messages {
             invalid_project_flow: legacy
                 .error_body("create.invalid-project-flow", &legacy_error_fields)?,
             error_fields: legacy_error_fields,
-            initial_status: legacy.string("create.initial-status", "status")?,
-            language_default: legacy.string("create.language-default", "default")?,
-            envelope_keys: legacy.strings("create.envelope", "keys")?,
-            registration_fields: legacy.strings("create.registration-fields", "fields")?,
+            initial_status: legacy
+                .need("create.initial-status", &l.initial_status)?
+                .status
+                .clone(),
+            language_default: legacy
+                .need("create.language-default", &l.language_default)?
+                .default
+                .clone(),
+            envelope_keys: legacy.need("create.envelope", &l.envelope)?.keys.clone(),
+            registration_fields: legacy
+                .need("create.registration-fields", &l.registration_fields)?
+                .fields
+                .clone(),
             timestamp_millis: legacy.millis(),
         };
         legacy.expect(
@@ -170,7 +202,10 @@ impl Messages {
         let messages = Messages {
             current,
             legacy: legacy_messages,
-            overview_fields: overview.strings("overview.object-shape", "fields")?,
+            overview_fields: overview
+                .need("overview.object-shape", &overview.claims().object_shape)?
+                .fields
+                .clone(),
             overview_timestamp_millis: overview.millis(),
         };
         super::render::check_fields(&messages)?;
@@ -207,55 +242,23 @@ impl Reader<'_> {
         }
     }
 
-    fn claim(&self, fact: &str) -> Result<&Map<String, Value>, SheetError> {
-        self.contract
-            .statement(self.variant, fact)
-            .claim
+    fn claims(&self) -> &Claims {
+        self.contract.claims(self.variant)
+    }
+
+    /// The claim the server needs, or why the sheet does not fit it.
+    fn need<'c, T>(&self, fact: &str, claim: &'c Option<T>) -> Result<&'c T, SheetError> {
+        claim
             .as_ref()
             .ok_or_else(|| self.mismatch(fact, "no claim, but the server needs one"))
     }
 
-    fn value(&self, fact: &str, key: &str) -> Result<&Value, SheetError> {
-        self.claim(fact)?
-            .get(key)
-            .ok_or_else(|| self.mismatch(fact, format!("the claim has no {key:?}")))
-    }
-
-    fn string(&self, fact: &str, key: &str) -> Result<String, SheetError> {
-        self.value(fact, key)?
-            .as_str()
-            .map(str::to_string)
-            .ok_or_else(|| self.mismatch(fact, format!("{key:?} is not a string")))
-    }
-
-    fn u16(&self, fact: &str, key: &str) -> Result<u16, SheetError> {
-        self.value(fact, key)?
-            .as_u64()
-            .and_then(|n| u16::try_from(n).ok())
-            .ok_or_else(|| self.mismatch(fact, format!("{key:?} is not an HTTP status")))
-    }
-
-    fn strings(&self, fact: &str, key: &str) -> Result<Vec<String>, SheetError> {
-        let items = self
-            .value(fact, key)?
-            .as_array()
-            .ok_or_else(|| self.mismatch(fact, format!("{key:?} is not a list")))?;
-        items
-            .iter()
-            .map(|v| {
-                v.as_str()
-                    .map(str::to_string)
-                    .ok_or_else(|| self.mismatch(fact, format!("{key:?} holds a non-string")))
-            })
-            .collect()
-    }
-
-    /// The claim's exact `error` body, whose keys must be `fields`.
     fn error_body(&self, fact: &str, fields: &[String]) -> Result<Map<String, Value>, SheetError> {
         let body = self
-            .value(fact, "error")?
-            .as_object()
-            .ok_or_else(|| self.mismatch(fact, "\"error\" is not an object"))?;
+            .claims()
+            .rule(fact)
+            .and_then(|rule| rule.error.as_ref())
+            .ok_or_else(|| self.mismatch(fact, "the claim shows no error body"))?;
         let keys: Vec<&String> = body.keys().collect();
         if keys.len() != fields.len() || fields.iter().any(|f| !body.contains_key(f)) {
             return Err(self.mismatch(

@@ -3,12 +3,10 @@
 //! variant's claim.
 
 use cucumber::then;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use crate::check::Level;
-use crate::contract::{
-    claim_strings, shows_documented_body, Contract, Shape, ShapeFamily, Variant,
-};
+use crate::contract::{shows_documented_body, Claims, Shape, ShapeFamily, Variant};
 use crate::scripted::world::{mentions, observed_response, registration, token, RegistrationWorld};
 
 /// What a variant's claim says the answer to a request must be.
@@ -57,40 +55,34 @@ impl Outcome {
 
 /// The outcome a claim of a request fact predicts for this scenario's
 /// request, or `None` when the claim says nothing about it.
-fn outcome(
-    contract: &Contract,
-    fact: &str,
-    variant: Variant,
-    claim: &Map<String, Value>,
-) -> Option<Outcome> {
-    let refuse = || {
-        let fields = contract
-            .statement(variant, "error.envelope")
-            .claim
-            .as_ref()
-            .and_then(|c| claim_strings(c, "fields"))
-            .unwrap_or_default();
-        Outcome::Refuse {
-            status: claim
-                .get("status")
-                .and_then(Value::as_u64)
-                .map(|s| s as u16),
-            body: claim.get("error").cloned(),
-            fields,
-        }
-    };
-    let flag = |key: &str| claim.get(key).and_then(Value::as_bool);
+fn outcome(fact: &str, claims: &Claims) -> Option<Outcome> {
+    let rule = claims.rule(fact);
     let refuses = match fact {
-        "create.full-name-optional" => flag("required")?,
-        "create.first-last-name" => !flag("accepted")?,
-        "create.phone-digits" => flag("digits_only")?,
-        "create.country-code-format" => claim.contains_key("pattern"),
-        _ => flag("rejected").or(flag("required"))?,
+        "create.project-required" => claims.project.as_ref()?.required,
+        "create.project-flow-required" => claims.project_flow.as_ref()?.required,
+        "create.full-name-optional" => claims.full_name.as_ref()?.required,
+        "create.first-last-name" => !claims.first_last_name.as_ref()?.accepted,
+        "create.phone-digits" => claims.phone_digits.as_ref()?.digits_only,
+        // An example value alone states no rule.
+        "create.country-code-format" => claims.country_code_format.as_ref()?.pattern.is_some(),
+        _ => rule.map(|r| r.rejected || r.required_if.is_some())?,
     };
     if fact == "create.country-code-format" && !refuses {
-        return None; // an example value alone states no rule
+        return None;
     }
-    Some(if refuses { refuse() } else { Outcome::Accept })
+    Some(if refuses {
+        Outcome::Refuse {
+            status: rule.and_then(|r| r.status),
+            body: rule.and_then(|r| r.error.clone()).map(Value::Object),
+            fields: claims
+                .error_envelope
+                .as_ref()
+                .map(|e| e.fields.clone())
+                .unwrap_or_default(),
+        }
+    } else {
+        Outcome::Accept
+    })
 }
 
 /// Judge the answer to a create request against the fact's request rule.
@@ -103,20 +95,17 @@ fn judge_request_rule(world: &mut RegistrationWorld) {
         Ok(r) => (r.status, r.json.clone(), observed_response(r)),
         Err(e) => return world.record_failure(&fact, None, e),
     };
-    let contract = world.ctx().contract;
     world.judge(
         &fact,
         None,
         None,
         observed,
-        |variant, claim| {
-            outcome(contract, &fact, variant, claim)
+        |_, claims| {
+            outcome(&fact, claims)
                 .map(|o| o.expected())
                 .unwrap_or(Value::Null)
         },
-        |variant, claim| {
-            outcome(contract, &fact, variant, claim).map(|o| o.fits(status, body.as_ref()))
-        },
+        |_, claims| outcome(&fact, claims).map(|o| o.fits(status, body.as_ref())),
     );
 }
 
@@ -148,8 +137,8 @@ fn judge_request_rule_accepting(world: &mut RegistrationWorld) {
         None,
         None,
         observed,
-        |_, claim| json!({"accepted": true, "forms": claim.get("accepts")}),
-        |_, claim| claim.get("accepts").map(|_| ok),
+        |_, c| json!({"accepted": true, "forms": c.contact_either.as_ref().map(|a| &a.accepts)}),
+        |_, c| c.contact_either.as_ref().map(|_| ok),
     );
 }
 
@@ -178,9 +167,14 @@ fn names_taken(world: &mut RegistrationWorld) {
             .cloned()
             .collect()
     };
+    // The fields a page accepts and lists (none when it does not accept them).
+    let listed = |c: &Claims| -> Option<Vec<String>> {
+        let claim = c.first_last_name.as_ref().filter(|c| c.accepted)?;
+        claim.fields.clone()
+    };
     let judged = world
-        .judged_claim(&fact)
-        .and_then(|(_, c)| claim_strings(&c, "fields"))
+        .judged_claims(&fact)
+        .and_then(|(_, c)| listed(c))
         .unwrap_or_default();
     let observed = json!({
         "status": status,
@@ -192,13 +186,8 @@ fn names_taken(world: &mut RegistrationWorld) {
         Some("taken"),
         None,
         observed,
-        |_, claim| json!({"taken": claim.get("fields")}),
-        |_, claim| {
-            if claim.get("accepted").and_then(Value::as_bool) != Some(true) {
-                return None;
-            }
-            claim_strings(claim, "fields").map(|f| dropped(&f).is_empty())
-        },
+        |_, c| json!({"taken": listed(c)}),
+        |_, c| listed(c).map(|f| dropped(&f).is_empty()),
     );
 }
 
@@ -236,18 +225,23 @@ fn success_status(world: &mut RegistrationWorld) {
             None,
             None,
             json!(status),
-            |_, claim| claim.get("status").cloned().unwrap_or(Value::Null),
-            |_, claim| claim.get("status").map(|s| s == &json!(status)),
+            |_, c| json!(success_status_of(c, &fact)),
+            |_, c| success_status_of(c, &fact).map(|s| s == status),
         );
     });
 }
 
-fn family_of(claim: &Map<String, Value>) -> Option<ShapeFamily> {
-    match claim.get("kind").and_then(Value::as_str)? {
-        "data-appRegistration" => Some(ShapeFamily::Current),
-        "success-data" => Some(ShapeFamily::Legacy),
-        _ => None,
+/// The success status a create (`create.success-status`) or a recreation
+/// (`token.recreate-*`) claims.
+fn success_status_of(claims: &Claims, fact: &str) -> Option<u16> {
+    match fact {
+        "create.success-status" => claims.success_status.as_ref().map(|s| s.status),
+        _ => claims.recreate(fact).map(|r| r.status),
     }
+}
+
+fn family_of(claims: &Claims) -> Option<ShapeFamily> {
+    claims.envelope.as_ref()?.family()
 }
 
 #[then("the response has the documented success envelope")]
@@ -255,8 +249,8 @@ fn envelope(world: &mut RegistrationWorld) {
     with_body(world, None, |world, status, body| {
         let shapes = &world.ctx().contract.shapes;
         let violations = world
-            .judged_claim("create.envelope")
-            .and_then(|(_, c)| family_of(&c))
+            .judged_claims("create.envelope")
+            .and_then(|(_, c)| family_of(c))
             .map(|f| shapes.violations(Shape::Success(f), &body))
             .unwrap_or_default();
         let observed = json!({
@@ -269,8 +263,8 @@ fn envelope(world: &mut RegistrationWorld) {
             None,
             None,
             observed,
-            |_, claim| json!({"kind": claim.get("kind"), "keys": claim.get("keys")}),
-            |_, claim| family_of(claim).map(|f| shapes.is_valid(Shape::Success(f), &body)),
+            |_, c| json!(c.envelope),
+            |_, c| family_of(c).map(|f| shapes.is_valid(Shape::Success(f), &body)),
         );
     });
 }
@@ -285,38 +279,41 @@ fn registration_fields(world: &mut RegistrationWorld) {
         // The fields a claim needs in this answer: every listed field, except
         // those it lists under `when_sent` that the request did not send
         // (those may be absent or null).
-        let missing = |claim: &Map<String, Value>| -> Option<Vec<String>> {
-            let fields = claim_strings(claim, "fields")?;
-            let conditional = claim_strings(claim, "when_sent").unwrap_or_default();
-            let needed = |f: &String| !conditional.contains(f) || sent.contains_key(f);
+        let missing = |c: &Claims| -> Option<Vec<String>> {
+            let claim = c.registration_fields.as_ref()?;
+            let conditional = claim.when_sent.as_deref().unwrap_or_default();
+            let needed = |f: &&String| !conditional.contains(f) || sent.contains_key(*f);
             Some(
-                fields
-                    .into_iter()
+                claim
+                    .fields
+                    .iter()
                     .filter(|f| needed(f) && !keys.contains(f))
+                    .cloned()
                     .collect(),
             )
         };
         let judged_missing = world
-            .judged_claim("create.registration-fields")
-            .and_then(|(_, c)| missing(&c))
+            .judged_claims("create.registration-fields")
+            .and_then(|(_, c)| missing(c))
             .unwrap_or_default();
         world.judge(
             "create.registration-fields",
             None,
             None,
             json!({"fields": keys, "missing": judged_missing}),
-            |_, claim| json!({"fields": claim.get("fields"), "when_sent": claim.get("when_sent")}),
-            |_, claim| missing(claim).map(|m| m.is_empty()),
+            |_, c| json!(c.registration_fields),
+            |_, c| missing(c).map(|m| m.is_empty()),
         );
     });
 }
 
-/// Judge one field of the registration object against a claim key.
+/// Judge one field of the registration object against the value a claim
+/// states (`want` picks it from a variant's claims).
 fn registration_field(
     world: &mut RegistrationWorld,
     fact: &'static str,
     field: &'static str,
-    claim_key: &'static str,
+    want: fn(&Claims) -> Option<&str>,
 ) {
     with_body(world, None, |world, _, body| {
         let value = registration(&body)
@@ -328,25 +325,31 @@ fn registration_field(
             None,
             None,
             json!({ field: value }),
-            |_, claim| json!({ field: claim.get(claim_key) }),
-            |_, claim| claim.get(claim_key).map(|want| want == &value),
+            |_, c| json!({ field: want(c) }),
+            |_, c| want(c).map(|want| value.as_str() == Some(want)),
         );
     });
 }
 
 #[then("the registration's status is the documented initial status")]
 fn initial_status(world: &mut RegistrationWorld) {
-    registration_field(world, "create.initial-status", "status", "status");
+    registration_field(world, "create.initial-status", "status", |c| {
+        Some(c.initial_status.as_ref()?.status.as_str())
+    });
 }
 
 #[then("the registration's current step is the documented one")]
 fn current_step(world: &mut RegistrationWorld) {
-    registration_field(world, "create.current-step", "currentStep", "value");
+    registration_field(world, "create.current-step", "currentStep", |c| {
+        Some(c.current_step.as_ref()?.value.as_str())
+    });
 }
 
 #[then("the registration's language is the documented default")]
 fn language_default(world: &mut RegistrationWorld) {
-    registration_field(world, "create.language-default", "language", "default");
+    registration_field(world, "create.language-default", "language", |c| {
+        Some(c.language_default.as_ref()?.default.as_str())
+    });
 }
 
 #[then("the registration echoes what was sent")]
@@ -361,9 +364,10 @@ fn echo(world: &mut RegistrationWorld) {
                 .cloned()
                 .collect()
         };
+        let echoed = |c: &Claims| c.echo.as_ref().map(|e| e.fields.clone());
         let judged = world
-            .judged_claim("create.echo")
-            .and_then(|(_, c)| claim_strings(&c, "fields"))
+            .judged_claims("create.echo")
+            .and_then(|(_, c)| echoed(c))
             .unwrap_or_default();
         let observed = json!({"differing": differs(&judged), "sent": sent, "received": reg});
         world.judge(
@@ -371,8 +375,8 @@ fn echo(world: &mut RegistrationWorld) {
             None,
             None,
             observed,
-            |_, claim| json!({"echoed": claim.get("fields")}),
-            |_, claim| claim_strings(claim, "fields").map(|f| differs(&f).is_empty()),
+            |_, c| json!({"echoed": echoed(c)}),
+            |_, c| echoed(c).map(|f| differs(&f).is_empty()),
         );
     });
 }
@@ -388,10 +392,7 @@ fn information_validation(world: &mut RegistrationWorld) {
             .any(|&v| contract.sheet(v).page.params.iter().any(|p| p.name == name))
     };
     with_body(world, Some("object"), |world, _, body| {
-        let object = |claim: &Map<String, Value>| {
-            let name = claim.get("object")?.as_str()?;
-            body.pointer(&format!("/data/{name}")).cloned()
-        };
+        let object = |name: &str| body.pointer(&format!("/data/{name}")).cloned();
         let observed = body
             .pointer("/data/informationValidation")
             .cloned()
@@ -401,17 +402,20 @@ fn information_validation(world: &mut RegistrationWorld) {
             Some("object"),
             None,
             observed,
-            |_, claim| json!({"object": claim.get("object"), "fields": claim.get("fields")}),
-            |_, claim| {
+            |_, c| json!(c.information_validation),
+            |_, c| {
                 // A name field the request did not send may be absent: how
                 // names are derived from one another is the split's
                 // (should-level) business, not the object's.
-                let fields = claim_strings(claim, "fields")?;
+                let claim = c.information_validation.as_ref()?;
                 let needed = |f: &&String| !is_body_field(f) || sent.contains_key(*f);
-                Some(
-                    object(claim)
-                        .is_some_and(|o| fields.iter().filter(needed).all(|f| o.get(f).is_some())),
-                )
+                Some(object(&claim.object).is_some_and(|o| {
+                    claim
+                        .fields
+                        .iter()
+                        .filter(needed)
+                        .all(|f| o.get(f).is_some())
+                }))
             },
         );
     });
@@ -438,7 +442,10 @@ fn name_split(world: &mut RegistrationWorld) {
             Some(Level::Should),
             got.clone(),
             |_, _| want.clone(),
-            |_, claim| claim.get("splits_full_name").map(|_| got == want),
+            |_, c| {
+                let claim = c.information_validation.as_ref()?;
+                claim.splits_full_name.map(|_| got == want)
+            },
         );
     });
 }
@@ -468,9 +475,9 @@ fn token_jwt(world: &mut RegistrationWorld) {
             None,
             None,
             observed,
-            |_, claim| json!({"format": claim.get("format"), "alg": claim.get("alg")}),
-            |_, claim| {
-                claim.get("format")?;
+            |_, c| json!(c.token_jwt),
+            |_, c| {
+                c.token_jwt.as_ref()?;
                 Some(header.as_ref().is_some_and(|h| h.get("alg").is_some()))
             },
         );
@@ -502,8 +509,8 @@ fn timestamps(world: &mut RegistrationWorld) {
             None,
             None,
             json!({"createdAt": stamps[0], "updatedAt": stamps[1]}),
-            |_, claim| json!({"format": claim.get("format")}),
-            |_, claim| claim.get("format").map(|_| all_iso),
+            |_, c| json!(c.timestamps),
+            |_, c| c.timestamps.as_ref().map(|_| all_iso),
         );
     });
 }
@@ -598,9 +605,10 @@ fn request_meta(world: &mut RegistrationWorld) {
             None,
             None,
             json!({"present": present}),
-            |_, claim| json!({"fields": claim.get("fields")}),
-            |_, claim| {
-                claim_strings(claim, "fields").map(|f| f.iter().all(|k| reg.contains_key(k)))
+            |_, c| json!(c.request_meta),
+            |_, c| {
+                let fields = &c.request_meta.as_ref()?.fields;
+                Some(fields.iter().all(|k| reg.contains_key(k)))
             },
         );
     });

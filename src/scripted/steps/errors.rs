@@ -25,16 +25,10 @@ fn error_envelope(world: &mut RegistrationWorld) {
         None,
         None,
         json!({"status": status, "fields": keys}),
-        |_, claim| json!({"fields": claim.get("fields")}),
-        |_, claim| {
-            let want = claim.get("fields")?.as_array()?;
-            Some(
-                !(200..300).contains(&status)
-                    && want
-                        .iter()
-                        .filter_map(Value::as_str)
-                        .all(|f| keys.iter().any(|k| k == f)),
-            )
+        |_, c| json!(c.error_envelope),
+        |_, c| {
+            let want = &c.error_envelope.as_ref()?.fields;
+            Some(!(200..300).contains(&status) && want.iter().all(|f| keys.iter().any(|k| k == f)))
         },
     );
 }
@@ -50,8 +44,8 @@ fn http_409(world: &mut RegistrationWorld) {
         None,
         None,
         json!(status),
-        |_, claim| claim.get("status").cloned().unwrap_or(Value::Null),
-        |_, claim| claim.get("status").map(|s| s == &json!(status)),
+        |_, c| json!(c.validation_status.as_ref().map(|s| s.status)),
+        |_, c| c.validation_status.as_ref().map(|s| s.status == status),
     );
 }
 
@@ -68,9 +62,9 @@ fn status_consistent(world: &mut RegistrationWorld) {
         None,
         json!({"http": status, "body": in_body}),
         |_, _| json!({"body_status": "equal to the HTTP status"}),
-        |_, claim| {
-            claim
-                .get("body_status_equals_http")
+        |_, c| {
+            c.status_consistent
+                .as_ref()
                 .map(|_| in_body == json!(status))
         },
     );

@@ -31,8 +31,8 @@ fn token_is_new(world: &mut RegistrationWorld) {
         Some("new-token"),
         None,
         observed,
-        |_, claim| json!({"new_token": claim.get("new_token")}),
-        |_, claim| claim.get("new_token").map(|_| fresh),
+        |_, c| json!({"new_token": c.recreate(&fact).map(|r| r.new_token)}),
+        |_, c| c.recreate(&fact).filter(|r| r.new_token).map(|_| fresh),
     );
 }
 
@@ -50,7 +50,7 @@ fn same_registration(world: &mut RegistrationWorld) {
         None,
         None,
         json!({"first_id": first, "second_id": second}),
-        |_, claim| json!({"same_id": claim.get("same_id")}),
-        |_, claim| claim.get("same_id").map(|_| same),
+        |_, c| json!(c.recreate_same_registration),
+        |_, c| c.recreate_same_registration.as_ref().map(|_| same),
     );
 }

@@ -1,7 +1,7 @@
 //! Then: authentication, JSON everywhere, no server errors.
 
 use cucumber::then;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::check::Level;
 use crate::scripted::world::{Judgement, RegistrationWorld};
@@ -20,12 +20,16 @@ fn does_not_succeed(world: &mut RegistrationWorld) {
         None,
         json!(status),
         |_, _| json!("a 4xx refusal"),
-        |_, claim| {
-            // auth: {"required": true}; retrieve.unknown: {"unknown_is_2xx": false}
-            claim
-                .get("required")
-                .or_else(|| claim.get("unknown_is_2xx"))
-                .map(|_| refused)
+        |_, c| {
+            // auth.bearer-required, or retrieve.unknown.
+            let stated = match fact.as_str() {
+                "auth.bearer-required" => c.bearer.as_ref().is_some_and(|b| b.required),
+                _ => c
+                    .retrieve_unknown
+                    .as_ref()
+                    .is_some_and(|u| !u.unknown_is_2xx),
+            };
+            stated.then_some(refused)
         },
     );
 }
@@ -75,7 +79,7 @@ fn body_is_json(world: &mut RegistrationWorld) {
         None,
         observed,
         |_, _| json!("a JSON body"),
-        |_, claim| claim.get("content_type").map(|_| is_json),
+        |_, c| c.json.as_ref().map(|_| is_json),
     );
 }
 
@@ -91,8 +95,8 @@ fn content_type_is_json(world: &mut RegistrationWorld) {
         Some("content-type"),
         Some(Level::Should),
         json!(content_type),
-        |_, claim| claim.get("content_type").cloned().unwrap_or(Value::Null),
-        |_, claim| claim.get("content_type").map(|_| is_json),
+        |_, c| json!(c.json.as_ref().map(|j| &j.content_type)),
+        |_, c| c.json.as_ref().map(|_| is_json),
     );
 }
 
@@ -108,7 +112,7 @@ fn not_server_error(world: &mut RegistrationWorld) {
         None,
         json!(status),
         |_, _| json!("a status below 500"),
-        |_, claim| claim.get("server_errors").map(|_| status < 500),
+        |_, c| c.no_server_error.as_ref().map(|_| status < 500),
     );
 }
 
