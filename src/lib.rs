@@ -15,6 +15,7 @@ pub mod contract;
 pub mod drift;
 pub mod exit;
 pub mod json_text;
+pub mod judge;
 pub mod model;
 pub mod property;
 pub mod report;

@@ -61,6 +61,7 @@ fn rule_409() -> Refusal {
     Refusal {
         status: Some(409),
         body: None,
+        fields: Vec::new(),
         documented: true,
     }
 }
@@ -70,6 +71,7 @@ fn undocumented() -> Refusal {
     Refusal {
         status: None,
         body: None,
+        fields: Vec::new(),
         documented: false,
     }
 }
@@ -78,6 +80,7 @@ fn documented(message: &str, code: &str) -> Refusal {
     Refusal {
         status: Some(409),
         body: Some(json!({"message": message, "code": code, "status": 409})),
+        fields: Vec::new(),
         documented: true,
     }
 }
@@ -431,6 +434,7 @@ fn legacy_requires_full_name_and_knows_its_flow() {
         &[Refusal {
             status: None,
             body: Some(flow),
+            fields: Vec::new(),
             documented: true,
         }],
     );
@@ -444,6 +448,7 @@ fn legacy_requires_full_name_and_knows_its_flow() {
         &[Refusal {
             status: None,
             body: Some(contact),
+            fields: Vec::new(),
             documented: true,
         }],
     );

@@ -9,21 +9,21 @@ use std::time::Duration;
 use futures::StreamExt as _;
 use serde_json::{Map, Value};
 
-use super::judge::{CreateInput, Judge, Judgement, SequenceState};
+use super::judge::{CreateInput, Finding, Judge, SequenceState};
 use super::oracle::{RuleSet, TargetFacts};
 use super::strategies::{CaseSpec, Materializer, SequenceSpec, StepSpec};
 use super::tally::Tally;
 use crate::client::{Body, Client, Exchange, Request};
 use crate::contract::{Shapes, Variant};
-use crate::scripted::world::{registration_id, token};
+use crate::judge::{registration_id, token};
 
 /// The collection path of the API.
 pub const COLLECTION: &str = "/v2/app-registrations";
 
-/// A judgement with what each doc variant alone would say of it.
+/// A finding with what each doc variant alone would say of it.
 #[derive(Debug, Clone)]
 pub struct Judged {
-    pub judgement: Judgement,
+    pub finding: Finding,
     /// In [`Variant::ALL`] order: held under that variant, or silent.
     pub variants: [Option<bool>; 4],
 }
@@ -51,7 +51,7 @@ impl Executor {
     }
 
     /// Judge one exchange under the profile and every variant.
-    fn judge(&self, out: &mut Vec<Judged>, f: impl Fn(&Judge<'_>, &mut Vec<Judgement>)) {
+    fn judge(&self, out: &mut Vec<Judged>, f: impl Fn(&Judge<'_>, &mut Vec<Finding>)) {
         let judge = |rules, detailed| Judge {
             rules,
             shapes: self.shapes,
@@ -60,7 +60,7 @@ impl Executor {
         };
         let mut main = Vec::new();
         f(&judge(&self.rules, true), &mut main);
-        let per_variant: Vec<Vec<Judgement>> = self
+        let per_variant: Vec<Vec<Finding>> = self
             .variant_rules
             .iter()
             .map(|rules| {
@@ -69,18 +69,15 @@ impl Executor {
                 v
             })
             .collect();
-        for judgement in main {
+        for finding in main {
             let mut variants = [None; 4];
             for (slot, judged) in variants.iter_mut().zip(&per_variant) {
                 *slot = judged
                     .iter()
-                    .find(|j| j.key == judgement.key && j.step == judgement.step)
-                    .and_then(|j| j.held);
+                    .find(|j| j.key == finding.key && j.step == finding.step)
+                    .and_then(|j| j.judgement.held);
             }
-            out.push(Judged {
-                judgement,
-                variants,
-            });
+            out.push(Judged { finding, variants });
         }
     }
 

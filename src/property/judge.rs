@@ -9,7 +9,7 @@ use serde_json::{json, Map, Value};
 use super::oracle::{ContactForm, Prediction, RuleSet, TargetFacts};
 use crate::client::{Exchange, Response};
 use crate::contract::{Shape, Shapes};
-use crate::scripted::world::{mentions, registration, registration_id, token};
+use crate::judge::{mentions, registration, registration_id, token, universal, Judgement};
 
 /// The identity of a generated check: `generated/<fact>/<rule>`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -24,15 +24,12 @@ impl CheckKey {
     }
 }
 
-/// One assertion about one exchange of a case.
+/// One judgement about one exchange of a case, under the check it feeds.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Judgement {
+pub struct Finding {
     pub key: CheckKey,
-    /// `None`: an observation (the docs are silent).
-    pub held: Option<bool>,
-    /// Filled only when judging in detail.
-    pub expected: Value,
-    pub observed: Value,
+    /// `expected` and `observed` are filled only when judging in detail.
+    pub judgement: Judgement,
     /// For observations: what was seen, e.g. `refused (409)`.
     pub note: Option<String>,
     /// Which exchange of the case it is about.
@@ -79,7 +76,7 @@ impl Judge<'_> {
     #[allow(clippy::too_many_arguments)]
     fn push(
         &self,
-        out: &mut Vec<Judgement>,
+        out: &mut Vec<Finding>,
         step: usize,
         fact: &'static str,
         rule: &'static str,
@@ -92,11 +89,9 @@ impl Judge<'_> {
         } else {
             (Value::Null, Value::Null)
         };
-        out.push(Judgement {
+        out.push(Finding {
             key: CheckKey { fact, rule },
-            held,
-            expected,
-            observed,
+            judgement: Judgement::new(held, expected, observed),
             note: None,
             step,
         });
@@ -118,7 +113,7 @@ impl Judge<'_> {
         exchange: &'e Exchange,
         create: bool,
         step: usize,
-        out: &mut Vec<Judgement>,
+        out: &mut Vec<Finding>,
     ) -> Option<&'e Response> {
         let rules = self.rules;
         let response = match (exchange.problem(), &exchange.outcome) {
@@ -146,7 +141,7 @@ impl Judge<'_> {
                 step,
                 "http.no-server-error",
                 "no-5xx",
-                Some(status < 500),
+                Some(universal::no_server_error(status)),
                 || json!({"status": "below 500"}),
                 || json!({"status": status}),
             );
@@ -157,7 +152,7 @@ impl Judge<'_> {
                 step,
                 "http.json",
                 "json-body",
-                Some(response.json.is_some()),
+                Some(universal::json_body(response)),
                 || json!({"body": "JSON"}),
                 || self.observed(response),
             );
@@ -168,7 +163,7 @@ impl Judge<'_> {
         if create && is_success(status) {
             if let Some(family) = rules.success_family {
                 let shape = Shape::Success(family);
-                let valid = self.shapes.is_valid(shape, body);
+                let valid = universal::success_envelope(self.shapes, family, body);
                 self.push(
                     out,
                     step,
@@ -191,7 +186,7 @@ impl Judge<'_> {
         response: &Response,
         documented: bool,
         step: usize,
-        out: &mut Vec<Judgement>,
+        out: &mut Vec<Finding>,
     ) {
         let status = response.status;
         let Some(body) = &response.json else {
@@ -201,14 +196,12 @@ impl Judge<'_> {
             return;
         }
         if !documented {
-            out.push(Judgement {
+            out.push(Finding {
                 key: CheckKey {
                     fact: "error.envelope",
                     rule: "undocumented-error",
                 },
-                held: None,
-                expected: Value::Null,
-                observed: Value::Null,
+                judgement: Judgement::observation(),
                 note: Some(format!("an error no page documents: HTTP {status}")),
                 step,
             });
@@ -216,7 +209,7 @@ impl Judge<'_> {
         }
         if let Some(family) = self.rules.error_family {
             let shape = Shape::Error(family);
-            let valid = self.shapes.is_valid(shape, body);
+            let valid = universal::error_envelope(self.shapes, family, body);
             self.push(
                 out,
                 step,
@@ -234,7 +227,7 @@ impl Judge<'_> {
                 step,
                 "error.status-consistent",
                 "body-status",
-                Some(said.as_u64() == Some(u64::from(status))),
+                Some(universal::status_consistent(status, body)),
                 || json!({"body.status": status}),
                 || json!({"http_status": status, "body.status": said}),
             );
@@ -247,7 +240,7 @@ impl Judge<'_> {
         input: CreateInput<'_>,
         exchange: &Exchange,
         step: usize,
-        out: &mut Vec<Judgement>,
+        out: &mut Vec<Finding>,
     ) {
         let Some(response) = self.universal(exchange, true, step, out) else {
             return;
@@ -264,7 +257,7 @@ impl Judge<'_> {
         prediction: &Prediction,
         response: &Response,
         step: usize,
-        out: &mut Vec<Judgement>,
+        out: &mut Vec<Finding>,
     ) {
         let rules = self.rules;
         let status = response.status;
@@ -373,14 +366,12 @@ impl Judge<'_> {
             Prediction::Undetermined { facts } => {
                 self.error_body(response, false, step, out);
                 for fact in facts {
-                    out.push(Judgement {
+                    out.push(Finding {
                         key: CheckKey {
                             fact,
                             rule: "undocumented-input",
                         },
-                        held: None,
-                        expected: Value::Null,
-                        observed: Value::Null,
+                        judgement: Judgement::observation(),
                         note: Some(outcome_label(response)),
                         step,
                     });
@@ -396,7 +387,7 @@ impl Judge<'_> {
         form: ContactForm,
         exchange: &Exchange,
         step: usize,
-        out: &mut Vec<Judgement>,
+        out: &mut Vec<Finding>,
     ) {
         let Some(response) = self.universal(exchange, true, step, out) else {
             return;
@@ -462,7 +453,7 @@ impl Judge<'_> {
         state: &SequenceState,
         exchange: &Exchange,
         step: usize,
-        out: &mut Vec<Judgement>,
+        out: &mut Vec<Finding>,
     ) {
         let Some(response) = self.universal(exchange, false, step, out) else {
             return;
@@ -485,7 +476,7 @@ impl Judge<'_> {
     }
 
     /// GET of the collection, or PUT sync of the registration.
-    pub fn endpoint(&self, sync: bool, exchange: &Exchange, step: usize, out: &mut Vec<Judgement>) {
+    pub fn endpoint(&self, sync: bool, exchange: &Exchange, step: usize, out: &mut Vec<Finding>) {
         let Some(response) = self.universal(exchange, false, step, out) else {
             return;
         };

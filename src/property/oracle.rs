@@ -37,11 +37,11 @@
 use std::collections::BTreeSet;
 
 use regex::Regex;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use crate::check::Level;
 use crate::contract::claims::FieldClaim;
-use crate::contract::{shows_documented_body, Claims, Contract, Profile, ShapeFamily, Variant};
+use crate::contract::{Claims, Contract, Profile, ShapeFamily, Variant};
 use crate::model::ProfileId;
 
 /// The documented body fields of a create request, in table order.
@@ -158,37 +158,7 @@ impl RuleId {
     }
 }
 
-/// One answer the docs allow for a refused request.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Refusal {
-    /// The HTTP status, when documented (else any 4xx).
-    pub status: Option<u16>,
-    /// The exact error body, when documented (else any error body).
-    pub body: Option<Value>,
-    /// The refusal of a rule a page states, so its body is a documented
-    /// validation error (the error envelope applies); `false` for a refusal
-    /// of a value no page constrains, whose status and body are free.
-    pub documented: bool,
-}
-
-impl Refusal {
-    /// Whether an answer is this refusal.
-    pub fn fits(&self, status: u16, body: Option<&Value>) -> bool {
-        (400..500).contains(&status)
-            && self.status.is_none_or(|s| s == status)
-            && self
-                .body
-                .as_ref()
-                .is_none_or(|b| shows_documented_body(b, body))
-    }
-
-    pub fn to_json(&self) -> Value {
-        json!({
-            "status": self.status.map_or_else(|| json!("4xx"), |s| json!(s)),
-            "body": self.body.clone().unwrap_or_else(|| json!("any error body")),
-        })
-    }
-}
+pub use crate::judge::Refusal;
 
 /// Which contacts an accepted request carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -401,11 +371,7 @@ impl RuleSet {
     /// An undocumented refusal: no page says how a value it does not
     /// constrain is refused, so any 4xx with any error body.
     fn generic(&self) -> Refusal {
-        Refusal {
-            status: None,
-            body: None,
-            documented: false,
-        }
+        Refusal::undocumented()
     }
 
     /// The prediction for a body that is not a JSON object (invalid JSON,
@@ -653,6 +619,7 @@ fn request_rules<'c>(
         Refusal {
             status: rule.and_then(|r| r.status).or(validation_status),
             body: rule.and_then(|r| r.error.clone()).map(Value::Object),
+            fields: Vec::new(),
             documented: true,
         }
     };
@@ -677,15 +644,7 @@ fn request_rules<'c>(
             project,
             refusal("create.project-required"),
         ),
-        (
-            RuleId::BodyNotAnObject,
-            project,
-            Refusal {
-                status: None,
-                body: None,
-                documented: false,
-            },
-        ),
+        (RuleId::BodyNotAnObject, project, Refusal::undocumented()),
         (
             RuleId::ProjectFlowRequired,
             required("create.project-flow-required", |c| c.project_flow.as_ref()),

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::{json, Value};
 
 use super::executor::CaseRun;
-use super::judge::{CheckKey, Judgement};
+use super::judge::{CheckKey, Finding};
 use super::oracle::RuleSet;
 use crate::check::{
     Alignment, Check, CheckSource, Level, RequestRecord, ResponseRecord, VariantAlignment, Verdict,
@@ -41,7 +41,7 @@ impl ExchangeRecord {
 #[derive(Debug, Clone)]
 pub struct Failure {
     pub case: u64,
-    pub judgement: Judgement,
+    pub finding: Finding,
     pub exchange: Option<ExchangeRecord>,
 }
 
@@ -51,13 +51,13 @@ impl Failure {
         let judged = run
             .judged
             .iter()
-            .find(|j| j.judgement.key == key && j.judgement.held == Some(false))?;
+            .find(|j| j.finding.key == key && j.finding.judgement.held == Some(false))?;
         Some(Failure {
             case,
-            judgement: judged.judgement.clone(),
+            finding: judged.finding.clone(),
             exchange: run
                 .exchanges
-                .get(judged.judgement.step)
+                .get(judged.finding.step)
                 .map(ExchangeRecord::of),
         })
     }
@@ -102,7 +102,7 @@ impl Tally {
         self.requests += run.exchanges.len() as u64;
         let mut merged: HashMap<CheckKey, Merged<'_>> = HashMap::new();
         for judged in &run.judged {
-            let j = &judged.judgement;
+            let j = &judged.finding;
             let m = merged.entry(j.key).or_insert_with(|| Merged {
                 held: None,
                 failing: None,
@@ -110,7 +110,7 @@ impl Tally {
                 variants: [None; 4],
                 notes: Vec::new(),
             });
-            match j.held {
+            match j.judgement.held {
                 Some(false) => {
                     m.held = Some(false);
                     m.failing.get_or_insert(j);
@@ -149,8 +149,10 @@ impl Tally {
                     None => {}
                 }
             }
-            if entry.sample.as_ref().is_none_or(|(c, _)| case < *c) && !m.any.expected.is_null() {
-                entry.sample = Some((case, m.any.expected.clone()));
+            if entry.sample.as_ref().is_none_or(|(c, _)| case < *c)
+                && !m.any.judgement.expected.is_null()
+            {
+                entry.sample = Some((case, m.any.judgement.expected.clone()));
             }
             if let Some(failing) = m.failing {
                 case_failed = true;
@@ -158,7 +160,7 @@ impl Tally {
                 if entry.first.as_ref().is_none_or(|f| case < f.case) {
                     entry.first = Some(Failure {
                         case,
-                        judgement: failing.clone(),
+                        finding: failing.clone(),
                         exchange: run.exchanges.get(failing.step).map(ExchangeRecord::of),
                     });
                 }
@@ -227,13 +229,13 @@ impl Tally {
                     ),
                     None => (first, "first counterexample".to_string()),
                 };
-                let mut expected = failure.judgement.expected.clone();
-                let mut observed = failure.judgement.observed.clone();
+                let mut expected = failure.finding.judgement.expected.clone();
+                let mut observed = failure.finding.judgement.observed.clone();
                 if let Some(exchange) = &failure.exchange {
                     scrub(&mut expected, &exchange.secret);
                     scrub(&mut observed, &exchange.secret);
                 }
-                let detail = crate::scripted::world::describe(Some(false), &expected, &observed);
+                let detail = crate::judge::describe(Some(false), &expected, &observed);
                 let exchange = failure.exchange;
                 Check {
                     verdict: Verdict::judge(base.level, false, strict),
@@ -266,8 +268,8 @@ impl Tally {
 /// One check's judgements within one case.
 struct Merged<'a> {
     held: Option<bool>,
-    failing: Option<&'a Judgement>,
-    any: &'a Judgement,
+    failing: Option<&'a Finding>,
+    any: &'a Finding,
     variants: [Option<bool>; 4],
     notes: Vec<&'a String>,
 }

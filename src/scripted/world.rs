@@ -4,27 +4,27 @@
 
 use std::sync::Arc;
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use tokio::sync::OwnedRwLockWriteGuard;
 
 use crate::check::{Alignment, Check, CheckSource, Level, VariantAlignment, Verdict};
 use crate::client::{Exchange, Request, Response};
 use crate::context::RunContext;
 use crate::contract::{Claims, Contract, Variant};
+use crate::judge::Judgement;
 
 use super::features::check_id;
 
-/// One judgement a step makes, before it becomes a [`Check`].
-pub struct Judgement {
+/// What a step concluded, before it becomes a [`Check`]: the judgement,
+/// which part of the scenario's fact it is about, and what every page
+/// would have said.
+pub struct StepResult {
     /// The aspect when a scenario judges the same fact more than once.
     pub aspect: Option<&'static str>,
     /// At most this binding (a must fact's should-level part).
     pub cap: Option<Level>,
-    /// Whether the judged claim held; `None` records an observation.
-    pub held: Option<bool>,
+    pub judgement: Judgement,
     pub message: String,
-    pub expected: Value,
-    pub observed: Value,
     pub variants: VariantAlignment,
 }
 
@@ -161,16 +161,14 @@ impl RegistrationWorld {
             Some((variant, claims)) => (fits(variant, claims), expected_of(variant, claims)),
             None => (None, Value::Null),
         };
-        let message = describe(held, &expected, &observed);
+        let judgement = Judgement::new(held, expected, observed);
         self.record(
             fact,
-            Judgement {
+            StepResult {
                 aspect,
                 cap,
-                held,
-                message,
-                expected,
-                observed,
+                message: judgement.message(),
+                judgement,
                 variants,
             },
         );
@@ -180,25 +178,30 @@ impl RegistrationWorld {
     pub fn record_failure(&mut self, fact: &str, aspect: Option<&'static str>, message: String) {
         self.record(
             fact,
-            Judgement {
+            StepResult {
                 aspect,
                 cap: None,
-                held: Some(false),
+                judgement: Judgement::new(Some(false), Value::Null, Value::Null),
                 message,
-                expected: Value::Null,
-                observed: Value::Null,
                 variants: VariantAlignment::all(Alignment::Silent),
             },
         );
     }
 
-    pub fn record(&mut self, fact: &str, mut judgement: Judgement) {
+    pub fn record(&mut self, fact: &str, result: StepResult) {
+        let StepResult {
+            aspect,
+            cap,
+            mut judgement,
+            message,
+            variants,
+        } = result;
         // Issued tokens lose their signature wherever a check shows them.
         crate::client::redact_jwts(&mut judgement.observed);
         crate::client::redact_jwts(&mut judgement.expected);
         let ctx = self.ctx();
         let mut level = ctx.contract.level(&ctx.profile, fact);
-        if let Some(cap) = judgement.cap {
+        if let Some(cap) = cap {
             level = level.max(cap);
         }
         let verdict = match judgement.held {
@@ -206,7 +209,7 @@ impl RegistrationWorld {
             None => Verdict::Observe,
         };
         let mut id = check_id(fact, &self.scenario);
-        if let Some(aspect) = judgement.aspect {
+        if let Some(aspect) = aspect {
             id = format!("{id}/{aspect}");
         }
         let exchange = self.last.as_ref();
@@ -216,10 +219,10 @@ impl RegistrationWorld {
             level,
             verdict,
             source: CheckSource::Scripted,
-            message: judgement.message,
+            message,
             expected: judgement.expected,
             observed: judgement.observed,
-            variants: judgement.variants,
+            variants,
             request: exchange.map(|e| e.request.clone()),
             response: exchange.and_then(Exchange::response_record),
             curl: exchange.map(|e| e.curl.clone()),
@@ -246,69 +249,4 @@ impl RegistrationWorld {
             });
         }
     }
-}
-
-/// A check's one-line message: short, with long values cut (the report
-/// carries them whole in `expected` and `observed`).
-pub fn describe(held: Option<bool>, expected: &Value, observed: &Value) -> String {
-    let mut observed = observed.clone();
-    crate::client::redact_jwts(&mut observed);
-    let cut = |v: &Value| {
-        let text = v.to_string();
-        if text.chars().count() > 240 {
-            format!("{}…", text.chars().take(240).collect::<String>())
-        } else {
-            text
-        }
-    };
-    match held {
-        Some(true) => "as documented".to_string(),
-        Some(false) => format!("expected {}, observed {}", cut(expected), cut(&observed)),
-        None => format!("observed {}", cut(&observed)),
-    }
-}
-
-/// The registration object in a create/retrieve answer, whatever the
-/// envelope: `data.appRegistration`, a flat `data`, or the body itself.
-pub fn registration(body: &Value) -> Option<&Map<String, Value>> {
-    let data = body.get("data");
-    data.and_then(|d| d.get("appRegistration"))
-        .and_then(Value::as_object)
-        .or_else(|| data.and_then(Value::as_object).filter(|d| has_id(d)))
-        .or_else(|| body.as_object().filter(|b| has_id(b)))
-}
-
-fn has_id(object: &Map<String, Value>) -> bool {
-    object.contains_key("_id") || object.contains_key("id")
-}
-
-/// Whether `id` appears as a string anywhere in `value`.
-pub fn mentions(value: &Value, id: &str) -> bool {
-    match value {
-        Value::String(s) => s == id,
-        Value::Array(items) => items.iter().any(|v| mentions(v, id)),
-        Value::Object(map) => map.values().any(|v| mentions(v, id)),
-        _ => false,
-    }
-}
-
-/// A registration's ID, under `_id` or `id`.
-pub fn registration_id(body: &Value) -> Option<String> {
-    let reg = registration(body)?;
-    reg.get("_id")
-        .or_else(|| reg.get("id"))
-        .and_then(Value::as_str)
-        .map(str::to_string)
-}
-
-/// The issued token: `data.token` in every documented envelope.
-pub fn token(body: &Value) -> Option<String> {
-    body.pointer("/data/token")
-        .and_then(Value::as_str)
-        .map(str::to_string)
-}
-
-/// A compact view of a response for `observed`.
-pub fn observed_response(response: &Response) -> Value {
-    json!({"status": response.status, "body": response.json.clone().unwrap_or(Value::Null)})
 }

@@ -6,56 +6,17 @@ use cucumber::then;
 use serde_json::{json, Value};
 
 use crate::check::Level;
-use crate::contract::{shows_documented_body, Claims, Shape, ShapeFamily, Variant};
-use crate::scripted::world::{mentions, observed_response, registration, token, RegistrationWorld};
-
-/// What a variant's claim says the answer to a request must be.
-#[derive(Debug, Clone, PartialEq)]
-enum Outcome {
-    Accept,
-    Refuse {
-        status: Option<u16>,
-        body: Option<Value>,
-        /// The error body's fields, from the same variant's error.envelope.
-        fields: Vec<String>,
-    },
-}
-
-impl Outcome {
-    fn expected(&self) -> Value {
-        match self {
-            Outcome::Accept => json!({"accepted": true, "status": "2xx"}),
-            Outcome::Refuse {
-                status,
-                body,
-                fields,
-            } => json!({"refused": true, "status": status, "body": body, "error_fields": fields}),
-        }
-    }
-
-    fn fits(&self, status: u16, body: Option<&Value>) -> bool {
-        let success = (200..300).contains(&status);
-        match self {
-            Outcome::Accept => success,
-            Outcome::Refuse {
-                status: want_status,
-                body: want_body,
-                fields,
-            } => {
-                (400..500).contains(&status)
-                    && want_status.is_none_or(|s| s == status)
-                    && want_body
-                        .as_ref()
-                        .is_none_or(|b| shows_documented_body(b, body))
-                    && fields.iter().all(|f| body.and_then(|b| b.get(f)).is_some())
-            }
-        }
-    }
-}
+use crate::contract::{Claims, Shape, ShapeFamily, Variant};
+use crate::judge::universal;
+use crate::judge::{
+    iso8601, jwt_header, mentions, observed_response, registration, registration_id, token,
+    Expected, Judgement, Refusal,
+};
+use crate::scripted::world::{RegistrationWorld, StepResult};
 
 /// The outcome a claim of a request fact predicts for this scenario's
 /// request, or `None` when the claim says nothing about it.
-fn outcome(fact: &str, claims: &Claims) -> Option<Outcome> {
+fn outcome(fact: &str, claims: &Claims) -> Option<Expected> {
     let rule = claims.rule(fact);
     let refuses = match fact {
         "create.project-required" => claims.project.as_ref()?.required,
@@ -71,7 +32,7 @@ fn outcome(fact: &str, claims: &Claims) -> Option<Outcome> {
         return None;
     }
     Some(if refuses {
-        Outcome::Refuse {
+        Expected::Refuse(Refusal {
             status: rule.and_then(|r| r.status),
             body: rule.and_then(|r| r.error.clone()).map(Value::Object),
             fields: claims
@@ -79,9 +40,10 @@ fn outcome(fact: &str, claims: &Claims) -> Option<Outcome> {
                 .as_ref()
                 .map(|e| e.fields.clone())
                 .unwrap_or_default(),
-        }
+            documented: true,
+        })
     } else {
-        Outcome::Accept
+        Expected::Accept
     })
 }
 
@@ -102,7 +64,7 @@ fn judge_request_rule(world: &mut RegistrationWorld) {
         observed,
         |_, claims| {
             outcome(&fact, claims)
-                .map(|o| o.expected())
+                .map(|o| o.to_json())
                 .unwrap_or(Value::Null)
         },
         |_, claims| outcome(&fact, claims).map(|o| o.fits(status, body.as_ref())),
@@ -264,7 +226,7 @@ fn envelope(world: &mut RegistrationWorld) {
             None,
             observed,
             |_, c| json!(c.envelope),
-            |_, c| family_of(c).map(|f| shapes.is_valid(Shape::Success(f), &body)),
+            |_, c| family_of(c).map(|f| universal::success_envelope(shapes, f, &body)),
         );
     });
 }
@@ -450,20 +412,6 @@ fn name_split(world: &mut RegistrationWorld) {
     });
 }
 
-/// The decoded JSON header of a JWT, when `token` is one.
-pub fn jwt_header(token: &str) -> Option<Value> {
-    use base64::Engine as _;
-    let parts: Vec<&str> = token.split('.').collect();
-    if parts.len() != 3 || parts.iter().any(|p| p.is_empty()) {
-        return None;
-    }
-    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    if parts[1..].iter().any(|p| engine.decode(p).is_err()) {
-        return None;
-    }
-    serde_json::from_slice(&engine.decode(parts[0]).ok()?).ok()
-}
-
 #[then("the token is a JWT")]
 fn token_jwt(world: &mut RegistrationWorld) {
     with_body(world, None, |world, _, body| {
@@ -482,17 +430,6 @@ fn token_jwt(world: &mut RegistrationWorld) {
             },
         );
     });
-}
-
-/// An ISO-8601 date-time (its RFC 3339 profile, parsed by `time`), and the
-/// digits of its fraction of a second.
-pub fn iso8601(value: &str) -> Option<usize> {
-    use time::format_description::well_known::Rfc3339;
-    time::OffsetDateTime::parse(value, &Rfc3339).ok()?;
-    let fraction = value.get(19..)?.strip_prefix('.').map_or(0, |rest| {
-        rest.bytes().take_while(u8::is_ascii_digit).count()
-    });
-    Some(fraction)
 }
 
 #[then("createdAt and updatedAt are ISO-8601 UTC timestamps")]
@@ -539,13 +476,11 @@ fn timestamp_precision(world: &mut RegistrationWorld) {
         });
         world.record(
             "create.timestamps",
-            crate::scripted::world::Judgement {
+            StepResult {
                 aspect: Some("precision"),
                 cap: Some(Level::Observe),
-                held: None,
+                judgement: Judgement::new(None, Value::Null, json!(precision)),
                 message: format!("timestamps have {precision} precision"),
-                expected: Value::Null,
-                observed: json!(precision),
                 variants,
             },
         );
@@ -566,7 +501,7 @@ fn id_style(id: &str) -> &'static str {
 #[then("the id style is recorded")]
 fn id_format(world: &mut RegistrationWorld) {
     with_body(world, None, |world, _, body| {
-        let id = crate::scripted::world::registration_id(&body).unwrap_or_default();
+        let id = registration_id(&body).unwrap_or_default();
         let style = id_style(&id);
         let ctx = world.ctx();
         let variants = ctx.contract.align("create.id-format", |v, _| {
@@ -579,13 +514,11 @@ fn id_format(world: &mut RegistrationWorld) {
         });
         world.record(
             "create.id-format",
-            crate::scripted::world::Judgement {
+            StepResult {
                 aspect: None,
                 cap: None,
-                held: None,
+                judgement: Judgement::new(None, Value::Null, json!({"id": id, "style": style})),
                 message: format!("the id {id:?} is of style {style}"),
-                expected: Value::Null,
-                observed: json!({"id": id, "style": style}),
                 variants,
             },
         );

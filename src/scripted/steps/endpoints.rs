@@ -5,7 +5,8 @@ use serde_json::{json, Value};
 
 use super::requests::{created_id, COLLECTION};
 use crate::client::Request;
-use crate::scripted::world::{mentions, RegistrationWorld};
+use crate::judge::{mentions, registration};
+use crate::scripted::world::RegistrationWorld;
 
 #[then("the endpoint answers as documented")]
 fn answers(world: &mut RegistrationWorld) {
@@ -108,9 +109,7 @@ fn overview_shape(world: &mut RegistrationWorld) {
         Ok(r) => r.json.clone().unwrap_or(Value::Null),
         Err(e) => return world.record_failure("overview.object-shape", None, e),
     };
-    let object = crate::scripted::world::registration(&body)
-        .cloned()
-        .unwrap_or_default();
+    let object = registration(&body).cloned().unwrap_or_default();
     let keys: Vec<String> = object.keys().cloned().collect();
     world.judge(
         "overview.object-shape",

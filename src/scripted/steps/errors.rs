@@ -3,6 +3,7 @@
 use cucumber::then;
 use serde_json::{json, Value};
 
+use crate::judge::universal;
 use crate::scripted::world::RegistrationWorld;
 
 fn error_answer(world: &RegistrationWorld) -> Result<(u16, Value), String> {
@@ -65,7 +66,7 @@ fn status_consistent(world: &mut RegistrationWorld) {
         |_, c| {
             c.status_consistent
                 .as_ref()
-                .map(|_| in_body == json!(status))
+                .map(|_| universal::status_consistent(status, &body))
         },
     );
 }

@@ -160,6 +160,6 @@ pub fn created_id(world: &RegistrationWorld) -> String {
         .as_ref()
         .and_then(|e| e.outcome.as_ref().ok())
         .and_then(|r| r.json.as_ref())
-        .and_then(crate::scripted::world::registration_id)
+        .and_then(crate::judge::registration_id)
         .unwrap_or_else(|| "the-create-before-this-failed".into())
 }

@@ -3,7 +3,8 @@
 use cucumber::then;
 use serde_json::json;
 
-use crate::scripted::world::{registration_id, token, RegistrationWorld};
+use crate::judge::{registration_id, token};
+use crate::scripted::world::RegistrationWorld;
 
 fn setup_body(world: &RegistrationWorld) -> Option<serde_json::Value> {
     world

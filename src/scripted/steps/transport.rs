@@ -4,7 +4,9 @@ use cucumber::then;
 use serde_json::json;
 
 use crate::check::Level;
-use crate::scripted::world::{Judgement, RegistrationWorld};
+use crate::judge::universal;
+use crate::judge::Judgement;
+use crate::scripted::world::{RegistrationWorld, StepResult};
 
 #[then("the request does not succeed")]
 fn does_not_succeed(world: &mut RegistrationWorld) {
@@ -52,13 +54,11 @@ fn refusal_status(world: &mut RegistrationWorld) {
     });
     world.record(
         &fact,
-        Judgement {
+        StepResult {
             aspect: Some("status"),
             cap: Some(Level::Observe),
-            held: None,
+            judgement: Judgement::new(None, json!(401), json!(status)),
             message: format!("refused with HTTP {status} (401 expected)"),
-            expected: json!(401),
-            observed: json!(status),
             variants,
         },
     );
@@ -68,7 +68,7 @@ fn refusal_status(world: &mut RegistrationWorld) {
 fn body_is_json(world: &mut RegistrationWorld) {
     let (is_json, observed) = match world.response() {
         Ok(r) => (
-            r.json.is_some(),
+            universal::json_body(r),
             json!({"status": r.status, "body": String::from_utf8_lossy(&r.body_bytes[..r.body_bytes.len().min(200)])}),
         ),
         Err(e) => return world.record_failure("http.json", Some("body"), e),
@@ -85,11 +85,13 @@ fn body_is_json(world: &mut RegistrationWorld) {
 
 #[then("the response Content-Type is JSON")]
 fn content_type_is_json(world: &mut RegistrationWorld) {
-    let content_type = match world.response() {
-        Ok(r) => r.headers.get("content-type").cloned(),
+    let (content_type, is_json) = match world.response() {
+        Ok(r) => (
+            r.headers.get("content-type").cloned(),
+            universal::json_content_type(r),
+        ),
         Err(e) => return world.record_failure("http.json", Some("content-type"), e),
     };
-    let is_json = content_type.as_deref().is_some_and(is_json_media_type);
     world.judge(
         "http.json",
         Some("content-type"),
@@ -112,38 +114,10 @@ fn not_server_error(world: &mut RegistrationWorld) {
         None,
         json!(status),
         |_, _| json!("a status below 500"),
-        |_, c| c.no_server_error.as_ref().map(|_| status < 500),
+        |_, c| {
+            c.no_server_error
+                .as_ref()
+                .map(|_| universal::no_server_error(status))
+        },
     );
-}
-
-/// `application/json` or a JSON-based `application/*+json` type (RFC 6839),
-/// whatever its parameters (`; charset=utf-8`): the pages name the JSON
-/// media type but no parameters, and a `+json` type is JSON too.
-pub fn is_json_media_type(content_type: &str) -> bool {
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    essence == "application/json"
-        || essence
-            .strip_prefix("application/")
-            .is_some_and(|sub| sub.ends_with("+json") && sub.len() > "+json".len())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_json_media_type;
-
-    #[test]
-    fn json_media_types() {
-        assert!(is_json_media_type("application/json"));
-        assert!(is_json_media_type("Application/JSON; charset=utf-8"));
-        assert!(is_json_media_type("application/problem+json"));
-        assert!(!is_json_media_type("application/jsonp"));
-        assert!(!is_json_media_type("text/json"));
-        assert!(!is_json_media_type("application/+json"));
-        assert!(!is_json_media_type("text/plain"));
-    }
 }

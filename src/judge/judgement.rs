@@ -1,0 +1,34 @@
+//! One assertion about one answer, the unit both phases judge in: whether
+//! the claim held (`None`: the pages are silent, so it is only observed),
+//! what was expected and what was observed.
+
+use serde_json::Value;
+
+use super::answer::describe;
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Judgement {
+    pub held: Option<bool>,
+    pub expected: Value,
+    pub observed: Value,
+}
+
+impl Judgement {
+    pub fn new(held: Option<bool>, expected: Value, observed: Value) -> Judgement {
+        Judgement {
+            held,
+            expected,
+            observed,
+        }
+    }
+
+    /// An observation: the pages are silent.
+    pub fn observation() -> Judgement {
+        Judgement::default()
+    }
+
+    /// The check's one-line message.
+    pub fn message(&self) -> String {
+        describe(self.held, &self.expected, &self.observed)
+    }
+}
