@@ -6,7 +6,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::oracle::{ContactForm, Prediction, RuleSet, TargetFacts};
+use super::oracle::{Acceptance, ContactForm, Prediction, Refusal, RuleId, RuleSet, TargetFacts};
 use crate::client::{Exchange, Response};
 use crate::contract::{Shape, Shapes};
 use crate::judge::{mentions, registration, registration_id, token, universal, Judgement};
@@ -259,124 +259,155 @@ impl Judge<'_> {
         step: usize,
         out: &mut Vec<Finding>,
     ) {
-        let rules = self.rules;
-        let status = response.status;
-        let body = response.json.as_ref();
         match prediction {
-            Prediction::Accept(acceptance) => {
-                let success_label = || json!({"accepted": true, "status": rules.success_status.map_or_else(|| json!("2xx"), |s| json!(s))});
-                if rules.contact_either {
-                    self.push(
-                        out,
-                        step,
-                        "create.contact-either",
-                        acceptance.form.check_name(),
-                        Some(is_success(status)),
-                        success_label,
-                        || self.observed(response),
-                    );
-                }
-                if !is_success(status) {
-                    self.error_body(response, false, step, out);
-                    return;
-                }
-                if let Some(want) = rules.success_status {
-                    self.push(
-                        out,
-                        step,
-                        "create.success-status",
-                        "status",
-                        Some(status == want),
-                        || json!({"status": want}),
-                        || json!({"status": status}),
-                    );
-                }
-                let empty = Map::new();
-                let record = body.and_then(registration).unwrap_or(&empty);
-                if !acceptance.echo.is_empty() {
-                    let differing: Vec<&(String, String)> = acceptance
-                        .echo
-                        .iter()
-                        .filter(|(f, v)| record.get(f).and_then(Value::as_str) != Some(v))
-                        .collect();
-                    self.push(
-                        out,
-                        step,
-                        "create.echo",
-                        "as-sent",
-                        Some(differing.is_empty()),
-                        || {
-                            Value::Object(
-                                acceptance
-                                    .echo
-                                    .iter()
-                                    .map(|(f, v)| (f.clone(), json!(v)))
-                                    .collect(),
-                            )
-                        },
-                        || {
-                            Value::Object(
-                                differing
-                                    .iter()
-                                    .map(|(f, _)| {
-                                        (f.clone(), record.get(f).cloned().unwrap_or(Value::Null))
-                                    })
-                                    .collect(),
-                            )
-                        },
-                    );
-                }
-                if let Some(default) = &acceptance.language_default {
-                    let got = record.get("language").cloned().unwrap_or(Value::Null);
-                    self.push(
-                        out,
-                        step,
-                        "create.language-default",
-                        "default",
-                        Some(got.as_str() == Some(default)),
-                        || json!({"language": default}),
-                        || json!({"language": got}),
-                    );
-                }
-            }
+            Prediction::Accept(acceptance) => self.accepted(acceptance, response, step, out),
             Prediction::Refuse {
                 rules: broken,
                 allowed,
-            } => {
-                let fits = allowed.iter().any(|r| r.fits(status, body));
-                self.error_body(response, allowed.iter().all(|r| r.documented), step, out);
-                for rule in broken {
-                    self.push(
-                        out,
-                        step,
-                        rule.fact(),
-                        rule.check_name(),
-                        Some(fits),
-                        || {
-                            json!({
-                                "refused": true,
-                                "broken": broken.iter().map(|r| r.fact()).collect::<Vec<_>>(),
-                                "any_of": allowed.iter().map(|r| r.to_json()).collect::<Vec<_>>(),
+            } => self.refused(broken, allowed, response, step, out),
+            Prediction::Undetermined { facts } => self.undetermined(facts, response, step, out),
+        }
+    }
+
+    /// A request every reading accepts: accepted, with the documented
+    /// status, what was sent echoed, and the default language.
+    fn accepted(
+        &self,
+        acceptance: &Acceptance,
+        response: &Response,
+        step: usize,
+        out: &mut Vec<Finding>,
+    ) {
+        let rules = self.rules;
+        let status = response.status;
+        let body = response.json.as_ref();
+        let success_label = || json!({"accepted": true, "status": rules.success_status.map_or_else(|| json!("2xx"), |s| json!(s))});
+        if rules.contact_either {
+            self.push(
+                out,
+                step,
+                "create.contact-either",
+                acceptance.form.check_name(),
+                Some(is_success(status)),
+                success_label,
+                || self.observed(response),
+            );
+        }
+        if !is_success(status) {
+            self.error_body(response, false, step, out);
+            return;
+        }
+        if let Some(want) = rules.success_status {
+            self.push(
+                out,
+                step,
+                "create.success-status",
+                "status",
+                Some(status == want),
+                || json!({"status": want}),
+                || json!({"status": status}),
+            );
+        }
+        let empty = Map::new();
+        let record = body.and_then(registration).unwrap_or(&empty);
+        if !acceptance.echo.is_empty() {
+            let differing: Vec<&(String, String)> = acceptance
+                .echo
+                .iter()
+                .filter(|(f, v)| record.get(f).and_then(Value::as_str) != Some(v))
+                .collect();
+            self.push(
+                out,
+                step,
+                "create.echo",
+                "as-sent",
+                Some(differing.is_empty()),
+                || {
+                    Value::Object(
+                        acceptance
+                            .echo
+                            .iter()
+                            .map(|(f, v)| (f.clone(), json!(v)))
+                            .collect(),
+                    )
+                },
+                || {
+                    Value::Object(
+                        differing
+                            .iter()
+                            .map(|(f, _)| {
+                                (f.clone(), record.get(f).cloned().unwrap_or(Value::Null))
                             })
-                        },
-                        || self.observed(response),
-                    );
-                }
-            }
-            Prediction::Undetermined { facts } => {
-                self.error_body(response, false, step, out);
-                for fact in facts {
-                    out.push(Finding {
-                        key: CheckKey {
-                            fact,
-                            rule: "undocumented-input",
-                        },
-                        judgement: Judgement::observation(),
-                        note: Some(outcome_label(response)),
-                        step,
-                    });
-                }
-            }
+                            .collect(),
+                    )
+                },
+            );
+        }
+        if let Some(default) = &acceptance.language_default {
+            let got = record.get("language").cloned().unwrap_or(Value::Null);
+            self.push(
+                out,
+                step,
+                "create.language-default",
+                "default",
+                Some(got.as_str() == Some(default)),
+                || json!({"language": default}),
+                || json!({"language": got}),
+            );
+        }
+    }
+
+    /// A request every reading refuses: refused in one of the allowed ways,
+    /// judged once for each rule it breaks.
+    fn refused(
+        &self,
+        broken: &[RuleId],
+        allowed: &[Refusal],
+        response: &Response,
+        step: usize,
+        out: &mut Vec<Finding>,
+    ) {
+        let (status, body) = (response.status, response.json.as_ref());
+        let fits = allowed.iter().any(|r| r.fits(status, body));
+        self.error_body(response, allowed.iter().all(|r| r.documented), step, out);
+        for rule in broken {
+            self.push(
+                out,
+                step,
+                rule.fact(),
+                rule.check_name(),
+                Some(fits),
+                || {
+                    json!({
+                        "refused": true,
+                        "broken": broken.iter().map(|r| r.fact()).collect::<Vec<_>>(),
+                        "any_of": allowed.iter().map(|r| r.to_json()).collect::<Vec<_>>(),
+                    })
+                },
+                || self.observed(response),
+            );
+        }
+    }
+
+    /// A request the pages do not decide: what happened is only observed.
+    fn undetermined(
+        &self,
+        facts: &[&'static str],
+        response: &Response,
+        step: usize,
+        out: &mut Vec<Finding>,
+    ) {
+        self.error_body(response, false, step, out);
+        for fact in facts {
+            out.push(Finding {
+                key: CheckKey {
+                    fact,
+                    rule: "undocumented-input",
+                },
+                judgement: Judgement::observation(),
+                note: Some(outcome_label(response)),
+                step,
+            });
         }
     }
 

@@ -103,7 +103,53 @@ impl Messages {
             variant: Variant::Overview,
         };
 
-        let (c, l) = (en.claims(), legacy.claims());
+        let messages = Messages {
+            current: en.current()?,
+            legacy: legacy.legacy()?,
+            overview_fields: overview
+                .need("overview.object-shape", &overview.claims().object_shape)?
+                .fields
+                .clone(),
+            overview_timestamp_millis: overview.millis(),
+        };
+        super::render::check_fields(&messages)?;
+        Ok(messages)
+    }
+}
+
+/// Reads typed values out of one sheet's claims.
+struct Reader<'a> {
+    contract: &'a Contract,
+    variant: Variant,
+}
+
+impl Reader<'_> {
+    fn mismatch(&self, fact: &str, problem: impl Into<String>) -> SheetError {
+        SheetError::Mismatch {
+            variant: self.variant,
+            fact: fact.to_string(),
+            problem: problem.into(),
+        }
+    }
+
+    /// The names of the page's params table, in table order.
+    fn param_names(&self) -> Vec<String> {
+        let params = &self.contract.sheet(self.variant).page.params;
+        params.iter().map(|p| p.name.clone()).collect()
+    }
+
+    fn expect(&self, fact: &str, ok: bool, problem: &str) -> Result<(), SheetError> {
+        if ok {
+            Ok(())
+        } else {
+            Err(self.mismatch(fact, problem))
+        }
+    }
+
+    /// What the server answers under the current pages (en; es must say
+    /// the same).
+    fn current(&self) -> Result<CurrentMessages, SheetError> {
+        let (en, c) = (self, self.claims());
         let error_fields = en.need("error.envelope", &c.error_envelope)?.fields.clone();
         en.expect(
             "error.envelope",
@@ -163,6 +209,12 @@ impl Messages {
             )?;
         }
 
+        Ok(current)
+    }
+
+    /// What the server answers under the legacy page.
+    fn legacy(&self) -> Result<LegacyMessages, SheetError> {
+        let (legacy, l) = (self, self.claims());
         let legacy_error_fields = legacy
             .need("error.envelope", &l.error_envelope)?
             .fields
@@ -199,47 +251,7 @@ impl Messages {
             "the server builds {success, data}",
         )?;
 
-        let messages = Messages {
-            current,
-            legacy: legacy_messages,
-            overview_fields: overview
-                .need("overview.object-shape", &overview.claims().object_shape)?
-                .fields
-                .clone(),
-            overview_timestamp_millis: overview.millis(),
-        };
-        super::render::check_fields(&messages)?;
-        Ok(messages)
-    }
-}
-
-/// Reads typed values out of one sheet's claims.
-struct Reader<'a> {
-    contract: &'a Contract,
-    variant: Variant,
-}
-
-impl Reader<'_> {
-    fn mismatch(&self, fact: &str, problem: impl Into<String>) -> SheetError {
-        SheetError::Mismatch {
-            variant: self.variant,
-            fact: fact.to_string(),
-            problem: problem.into(),
-        }
-    }
-
-    /// The names of the page's params table, in table order.
-    fn param_names(&self) -> Vec<String> {
-        let params = &self.contract.sheet(self.variant).page.params;
-        params.iter().map(|p| p.name.clone()).collect()
-    }
-
-    fn expect(&self, fact: &str, ok: bool, problem: &str) -> Result<(), SheetError> {
-        if ok {
-            Ok(())
-        } else {
-            Err(self.mismatch(fact, problem))
-        }
+        Ok(legacy_messages)
     }
 
     fn claims(&self) -> &Claims {

@@ -47,6 +47,13 @@ pub(crate) enum Problem {
     TokenSigning,
 }
 
+/// The status of an undocumented error.
+enum Class {
+    Fixed(StatusCode),
+    /// The status the pages give validation errors.
+    Validation,
+}
+
 /// An undocumented error: its HTTP status, current code and message, legacy constant.
 struct Invented {
     status: StatusCode,
@@ -68,167 +75,105 @@ impl Problem {
         }
     }
 
-    fn invented(&self, validation: StatusCode) -> Invented {
-        let it = |status, code, message: String, constant| Invented {
-            status,
-            code,
-            message,
-            constant,
-        };
+    /// Its status (fixed, or the validation status), its current `code`
+    /// and its legacy constant.
+    fn kind(&self) -> (Class, &'static str, &'static str) {
+        use Class::{Fixed, Validation};
+        use StatusCode as S;
         match self {
-            Problem::MissingToken => it(
-                StatusCode::UNAUTHORIZED,
-                "Unauthorized",
-                "missing bearer token: send Authorization: Bearer <token>".into(),
-                "MISSING_TOKEN",
-            ),
-            Problem::WrongToken => it(
-                StatusCode::UNAUTHORIZED,
-                "Unauthorized",
-                "invalid bearer token".into(),
-                "INVALID_TOKEN",
-            ),
-            Problem::RouteNotFound => it(
-                StatusCode::NOT_FOUND,
-                "ResourceNotFound",
-                "no such route: the API serves POST and GET /v2/app-registrations, GET /v2/app-registrations/{id} and PUT /v2/app-registrations/{id}/sync".into(),
-                "ROUTE_NOT_FOUND",
-            ),
-            Problem::MethodNotAllowed => it(
-                StatusCode::METHOD_NOT_ALLOWED,
+            Problem::MissingToken => (Fixed(S::UNAUTHORIZED), "Unauthorized", "MISSING_TOKEN"),
+            Problem::WrongToken => (Fixed(S::UNAUTHORIZED), "Unauthorized", "INVALID_TOKEN"),
+            Problem::RouteNotFound => (Fixed(S::NOT_FOUND), "ResourceNotFound", "ROUTE_NOT_FOUND"),
+            Problem::MethodNotAllowed => (
+                Fixed(S::METHOD_NOT_ALLOWED),
                 "MethodNotAllowed",
-                "method not allowed on this route: see the Allow header".into(),
                 "METHOD_NOT_ALLOWED",
             ),
-            Problem::RegistrationNotFound => it(
-                StatusCode::NOT_FOUND,
+            Problem::RegistrationNotFound => (
+                Fixed(S::NOT_FOUND),
                 "ResourceNotFound",
-                "app registration not found".into(),
                 "APP_REGISTRATION_NOT_FOUND",
             ),
-            Problem::UnsupportedMediaType => it(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Problem::UnsupportedMediaType => (
+                Fixed(S::UNSUPPORTED_MEDIA_TYPE),
                 "UnsupportedMediaType",
-                "the body must be JSON: send Content-Type: application/json".into(),
                 "UNSUPPORTED_MEDIA_TYPE",
             ),
-            Problem::PayloadTooLarge => it(
-                StatusCode::PAYLOAD_TOO_LARGE,
+            Problem::PayloadTooLarge => (
+                Fixed(S::PAYLOAD_TOO_LARGE),
                 "PayloadTooLarge",
-                format!(
-                    "request body is larger than {} bytes",
-                    super::MAX_BODY_BYTES
-                ),
                 "PAYLOAD_TOO_LARGE",
             ),
-            Problem::UnreadableBody => it(
-                StatusCode::BAD_REQUEST,
-                "BadRequest",
-                "the request body could not be read".into(),
-                "UNREADABLE_BODY",
-            ),
-            Problem::EmptyBody => it(
-                StatusCode::BAD_REQUEST,
-                "InvalidContent",
-                "request body is empty: send a JSON object".into(),
-                "EMPTY_BODY",
-            ),
-            Problem::InvalidJson(detail) => it(
-                StatusCode::BAD_REQUEST,
-                "InvalidContent",
-                format!("request body is not valid JSON: {detail}"),
-                "INVALID_JSON",
-            ),
-            Problem::NotAnObject(found) => it(
-                StatusCode::BAD_REQUEST,
-                "InvalidContent",
-                format!("request body must be a JSON object, got {found}"),
-                "INVALID_BODY",
-            ),
-            Problem::WrongType { field, found } => it(
-                validation,
-                "InvalidArgument",
-                format!("{field} must be a string, got {found}"),
-                "INVALID_PARAMETER",
-            ),
-            Problem::MissingProject => it(
-                validation,
-                "MissingParameter",
-                "missing project".into(),
-                "MISSING_PROJECT",
-            ),
-            Problem::MissingProjectFlow => it(
-                validation,
-                "MissingParameter",
-                "missing projectFlow".into(),
-                "MISSING_PROJECT_FLOW",
-            ),
-            Problem::MissingFullName => it(
-                validation,
-                "MissingParameter",
-                "missing fullName".into(),
-                "MISSING_FULL_NAME",
-            ),
-            Problem::InvalidProjectFlow => it(
-                validation,
-                "InvalidArgument",
-                "invalid project flow".into(),
-                "INVALID_PROJECT_FLOW",
-            ),
-            Problem::ContactRequired => it(
-                validation,
-                "MissingParameter",
-                "needs an email or a phone".into(),
-                "MISSING_CONTACT_INFO",
-            ),
-            Problem::CountryCodeRequired => it(
-                validation,
-                "MissingParameter",
-                "countryCode is required when phone is provided".into(),
-                "MISSING_COUNTRY_CODE",
-            ),
-            Problem::CountryCodeFormat => it(
-                validation,
-                "InvalidArgument",
-                "countryCode must be + followed by 1 to 3 digits, e.g. +57".into(),
-                "INVALID_COUNTRY_CODE",
-            ),
-            Problem::PhoneDigits => it(
-                validation,
-                "InvalidArgument",
-                "phone must contain digits only (no spaces, dashes or other characters)".into(),
-                "INVALID_PHONE",
-            ),
-            Problem::InvalidEmail => it(
-                validation,
-                "InvalidArgument",
-                "email must have text on both sides of an @".into(),
-                "INVALID_EMAIL",
-            ),
-            Problem::EmailDomain => it(
-                validation,
-                "PreconditionFailed",
-                "email domain not allowed".into(),
-                "EMAIL_DOMAIN_NOT_ALLOWED",
-            ),
-            Problem::InvalidQuery { param, expected } => it(
-                validation,
-                "InvalidArgument",
-                format!("query parameter {param} must be {expected}"),
-                "INVALID_QUERY_PARAMETER",
-            ),
-            Problem::MalformedQuery => it(
-                validation,
-                "InvalidArgument",
-                "the query string is not valid URL-encoded UTF-8".into(),
-                "INVALID_QUERY_PARAMETER",
-            ),
-            Problem::TokenSigning => it(
-                StatusCode::INTERNAL_SERVER_ERROR,
+            Problem::UnreadableBody => (Fixed(S::BAD_REQUEST), "BadRequest", "UNREADABLE_BODY"),
+            Problem::EmptyBody => (Fixed(S::BAD_REQUEST), "InvalidContent", "EMPTY_BODY"),
+            Problem::InvalidJson(_) => (Fixed(S::BAD_REQUEST), "InvalidContent", "INVALID_JSON"),
+            Problem::NotAnObject(_) => (Fixed(S::BAD_REQUEST), "InvalidContent", "INVALID_BODY"),
+            Problem::WrongType { .. } => (Validation, "InvalidArgument", "INVALID_PARAMETER"),
+            Problem::MissingProject => (Validation, "MissingParameter", "MISSING_PROJECT"),
+            Problem::MissingProjectFlow => (Validation, "MissingParameter", "MISSING_PROJECT_FLOW"),
+            Problem::MissingFullName => (Validation, "MissingParameter", "MISSING_FULL_NAME"),
+            Problem::InvalidProjectFlow => (Validation, "InvalidArgument", "INVALID_PROJECT_FLOW"),
+            Problem::ContactRequired => (Validation, "MissingParameter", "MISSING_CONTACT_INFO"),
+            Problem::CountryCodeRequired => {
+                (Validation, "MissingParameter", "MISSING_COUNTRY_CODE")
+            }
+            Problem::CountryCodeFormat => (Validation, "InvalidArgument", "INVALID_COUNTRY_CODE"),
+            Problem::PhoneDigits => (Validation, "InvalidArgument", "INVALID_PHONE"),
+            Problem::InvalidEmail => (Validation, "InvalidArgument", "INVALID_EMAIL"),
+            Problem::EmailDomain => (Validation, "PreconditionFailed", "EMAIL_DOMAIN_NOT_ALLOWED"),
+            Problem::InvalidQuery { .. } => {
+                (Validation, "InvalidArgument", "INVALID_QUERY_PARAMETER")
+            }
+            Problem::MalformedQuery => (Validation, "InvalidArgument", "INVALID_QUERY_PARAMETER"),
+            Problem::TokenSigning => (
+                Fixed(S::INTERNAL_SERVER_ERROR),
                 "InternalServerError",
-                "the registration token could not be signed".into(),
                 "TOKEN_SIGNING_FAILED",
             ),
+        }
+    }
+
+    /// Its message: what was wrong, and what to do where that helps.
+    fn message(&self) -> String {
+        match self {
+            Problem::MissingToken => "missing bearer token: send Authorization: Bearer <token>".to_string(),
+            Problem::WrongToken => "invalid bearer token".to_string(),
+            Problem::RouteNotFound => "no such route: the API serves POST and GET /v2/app-registrations, GET /v2/app-registrations/{id} and PUT /v2/app-registrations/{id}/sync".to_string(),
+            Problem::MethodNotAllowed => "method not allowed on this route: see the Allow header".to_string(),
+            Problem::RegistrationNotFound => "app registration not found".to_string(),
+            Problem::UnsupportedMediaType => "the body must be JSON: send Content-Type: application/json".to_string(),
+            Problem::PayloadTooLarge => format!( "request body is larger than {} bytes", super::MAX_BODY_BYTES ),
+            Problem::UnreadableBody => "the request body could not be read".to_string(),
+            Problem::EmptyBody => "request body is empty: send a JSON object".to_string(),
+            Problem::InvalidJson(detail) => format!("request body is not valid JSON: {detail}"),
+            Problem::NotAnObject(found) => format!("request body must be a JSON object, got {found}"),
+            Problem::WrongType { field, found } => format!("{field} must be a string, got {found}"),
+            Problem::MissingProject => "missing project".to_string(),
+            Problem::MissingProjectFlow => "missing projectFlow".to_string(),
+            Problem::MissingFullName => "missing fullName".to_string(),
+            Problem::InvalidProjectFlow => "invalid project flow".to_string(),
+            Problem::ContactRequired => "needs an email or a phone".to_string(),
+            Problem::CountryCodeRequired => "countryCode is required when phone is provided".to_string(),
+            Problem::CountryCodeFormat => "countryCode must be + followed by 1 to 3 digits, e.g. +57".to_string(),
+            Problem::PhoneDigits => "phone must contain digits only (no spaces, dashes or other characters)".to_string(),
+            Problem::InvalidEmail => "email must have text on both sides of an @".to_string(),
+            Problem::EmailDomain => "email domain not allowed".to_string(),
+            Problem::InvalidQuery { param, expected } => format!("query parameter {param} must be {expected}"),
+            Problem::MalformedQuery => "the query string is not valid URL-encoded UTF-8".to_string(),
+            Problem::TokenSigning => "the registration token could not be signed".to_string(),
+        }
+    }
+
+    fn invented(&self, validation: StatusCode) -> Invented {
+        let (class, code, constant) = self.kind();
+        Invented {
+            status: match class {
+                Class::Fixed(status) => status,
+                Class::Validation => validation,
+            },
+            code,
+            message: self.message(),
+            constant,
         }
     }
 
