@@ -10,7 +10,7 @@ use tokio::task::JoinHandle;
 
 use super::messages::{Messages, SheetError};
 use super::routes::app;
-use super::{create, ids, mutants, store, token, twins};
+use super::{create, ids, mutants, render, store, token, twins};
 use crate::model::ServerVariant;
 
 /// The example project of the current pages: the default known project.
@@ -169,6 +169,8 @@ impl AppState {
             return Err(ServerError::EmptyId("project flow", "project-flow"));
         }
         let messages = Messages::embedded()?;
+        // Every field the sheets list must be one the renderer can fill.
+        render::check_fields(messages)?;
         let blocked_email_domains = config
             .blocked_email_domains
             .iter()

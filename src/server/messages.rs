@@ -112,7 +112,6 @@ impl Messages {
                 .clone(),
             overview_timestamp_millis: overview.millis(),
         };
-        super::render::check_fields(&messages)?;
         Ok(messages)
     }
 }
