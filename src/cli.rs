@@ -117,7 +117,7 @@ pub struct RunArgs {
     pub blocked_email_domain: Option<String>,
     #[arg(long, value_enum)]
     pub profile: Option<ProfileId>,
-    /// Cucumber tag expression selecting scenarios, e.g. `@must and not @auth`.
+    /// Cucumber tag expression selecting scenarios, e.g. `@must and not @observe`.
     #[arg(long)]
     pub tags: Option<String>,
     /// Run only one phase.
