@@ -1,0 +1,26 @@
+//! The integration tests, in one crate: one binary to link instead of one
+//! per file. Each module below was a test file of its own; `support` holds
+//! what several of them share.
+
+mod support;
+
+mod contract;
+mod drift_cli;
+mod drift_edits;
+mod drift_parse;
+mod generated_cli;
+mod generated_determinism;
+mod generated_faithful;
+mod generated_mutants;
+mod generated_oracle;
+mod precision;
+mod report_formats;
+mod run_cli;
+mod run_tls;
+mod selftest;
+mod server_cli;
+mod server_concurrency;
+mod server_facts;
+mod server_hostile;
+mod server_snapshots;
+mod target_client;

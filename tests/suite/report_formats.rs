@@ -1,0 +1,478 @@
+//! Every report format from one hand-made set of checks: snapshots of
+//! report.md, junit.xml and the console summary (ports, times and durations
+//! redacted), the exact keys of report.json, and writing to disk.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Instant;
+
+use serde_json::{json, Value};
+use verifik_conformance::check::{
+    Alignment, Check, CheckSource, Level, RequestRecord, ResponseRecord, VariantAlignment, Verdict,
+};
+use verifik_conformance::contract::Contract;
+use verifik_conformance::model::ProfileId;
+use verifik_conformance::report::{Report, ReportError, RunInfo};
+
+use Alignment::{Agrees, Contradicts, Silent};
+
+fn variants(
+    en: Alignment,
+    es: Alignment,
+    legacy: Alignment,
+    overview: Alignment,
+) -> VariantAlignment {
+    VariantAlignment {
+        en,
+        es,
+        legacy,
+        overview,
+    }
+}
+
+fn headers(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// The run's real facts, which snapshots must not depend on.
+struct Run {
+    base: String,
+    port: String,
+    started_at: String,
+    duration_ms: u64,
+}
+
+impl Run {
+    fn new() -> Run {
+        let clock = Instant::now();
+        // A real free port, so the redaction below is exercised for real.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port().to_string();
+        let started_at = time::OffsetDateTime::now_utc()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap();
+        Run {
+            base: format!("http://127.0.0.1:{port}"),
+            port,
+            started_at,
+            duration_ms: clock.elapsed().as_millis() as u64 + 1234,
+        }
+    }
+
+    fn info(&self, strict: bool) -> RunInfo {
+        RunInfo {
+            target: format!("embedded reference server ({})", self.base),
+            profile: ProfileId::Current,
+            seed: Some(42),
+            started_at: self.started_at.clone(),
+            duration_ms: self.duration_ms,
+            strict,
+        }
+    }
+
+    fn redact(&self, text: &str) -> String {
+        text.replace(&self.started_at, "[started_at]")
+            .replace(&format!("{} ms", self.duration_ms), "[duration] ms")
+            .replace(
+                &format!("{:.3}", self.duration_ms as f64 / 1000.0),
+                "[duration]",
+            )
+            .replace(&format!("127.0.0.1:{}", self.port), "127.0.0.1:[port]")
+            .replace(
+                concat!("verifik-conformance ", env!("CARGO_PKG_VERSION")),
+                "verifik-conformance [version]",
+            )
+    }
+
+    fn checks(&self) -> Vec<Check> {
+        let url = format!("{}/v2/app-registrations", self.base);
+        vec![
+            // Recorded out of catalogue order on purpose: the report sorts.
+            Check {
+                id: "create.contact-required/neither-email-nor-phone".into(),
+                fact: "create.contact-required".into(),
+                level: Level::Must,
+                verdict: Verdict::Fail,
+                source: CheckSource::Scripted,
+                message: "a create with neither email nor phone was accepted (201); expected 400 with the contact-required error".into(),
+                expected: json!({"status": 400, "message": "email or phone is required"}),
+                observed: json!({"status": 201}),
+                variants: variants(Contradicts, Contradicts, Agrees, Silent),
+                request: Some(RequestRecord {
+                    method: "POST".into(),
+                    url: url.clone(),
+                    headers: headers(&[
+                        ("authorization", "Bearer ***"),
+                        ("content-type", "application/json"),
+                    ]),
+                    body: json!({"project": "p1", "projectFlow": "f1", "fullName": "Seán O'Brien"}),
+                }),
+                response: Some(ResponseRecord {
+                    status: 201,
+                    headers: headers(&[("content-type", "application/json")]),
+                    body: json!({"data": {"_id": "665f1c2e9b1d4c0012345678",
+                        "token": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.***"}}),
+                }),
+                curl: Some(format!(
+                    "curl -sS -X POST '{url}' -H 'Content-Type: application/json' -H 'Authorization: Bearer ***' --data-raw '{{\"project\":\"p1\",\"projectFlow\":\"f1\",\"fullName\":\"Seán O'\\''Brien\"}}'"
+                )),
+            },
+            Check {
+                id: "auth.bearer-required/no-token".into(),
+                fact: "auth.bearer-required".into(),
+                level: Level::Must,
+                verdict: Verdict::Pass,
+                source: CheckSource::Scripted,
+                message: "a request without a token was refused with 401".into(),
+                expected: json!({"status": "4xx"}),
+                observed: json!({"status": 401}),
+                variants: variants(Agrees, Agrees, Agrees, Silent),
+                request: Some(RequestRecord {
+                    method: "GET".into(),
+                    url: url.clone(),
+                    headers: BTreeMap::new(),
+                    body: Value::Null,
+                }),
+                response: Some(ResponseRecord {
+                    status: 401,
+                    headers: headers(&[("content-type", "application/json")]),
+                    body: json!({"status": 401, "message": "unauthorized"}),
+                }),
+                curl: Some(format!("curl -sS -X GET '{url}'")),
+            },
+            Check {
+                id: "create.country-code-format/missing-plus".into(),
+                fact: "create.country-code-format".into(),
+                level: Level::Should,
+                verdict: Verdict::Warn,
+                source: CheckSource::Generated,
+                message: "countryCode `57` (no leading +) was accepted".into(),
+                expected: json!({"status": 400}),
+                observed: json!({"status": 201}),
+                variants: variants(Contradicts, Contradicts, Silent, Silent),
+                request: Some(RequestRecord {
+                    method: "POST".into(),
+                    url: url.clone(),
+                    headers: headers(&[
+                        ("authorization", "Bearer ***"),
+                        ("content-type", "application/json"),
+                    ]),
+                    body: json!({"countryCode": "57", "phone": "3001234567"}),
+                }),
+                response: Some(ResponseRecord {
+                    status: 201,
+                    headers: BTreeMap::new(),
+                    body: json!({"data": {}}),
+                }),
+                curl: Some(format!(
+                    "curl -sS -X POST '{url}' -H 'Content-Type: application/json' -H 'Authorization: Bearer ***' --data-raw '{{\"countryCode\":\"57\",\"phone\":\"3001234567\"}}'"
+                )),
+            },
+            Check {
+                id: "create.email-domain/blocked-domain".into(),
+                fact: "create.email-domain".into(),
+                level: Level::Must,
+                verdict: Verdict::Skip,
+                source: CheckSource::Scripted,
+                message: "skipped: pass --blocked-email-domain to test it".into(),
+                expected: Value::Null,
+                observed: Value::Null,
+                variants: VariantAlignment::all(Silent),
+                request: None,
+                response: None,
+                curl: None,
+            },
+            Check {
+                id: "create.id-format/object-id".into(),
+                fact: "create.id-format".into(),
+                level: Level::Observe,
+                verdict: Verdict::Observe,
+                source: CheckSource::Scripted,
+                message: "_id is a 24-hex ObjectId".into(),
+                expected: Value::Null,
+                observed: json!("665f1c2e9b1d4c0012345678"),
+                variants: variants(Agrees, Agrees, Silent, Agrees),
+                request: None,
+                response: None,
+                curl: None,
+            },
+        ]
+    }
+}
+
+fn report(run: &Run, checks: Vec<Check>) -> Report {
+    let contract = Contract::embedded().unwrap();
+    let profile = contract.profile(ProfileId::Current);
+    Report::build(run.info(false), checks, contract, profile)
+}
+
+fn keys(value: &Value) -> BTreeSet<&str> {
+    value
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect()
+}
+
+fn set<'a>(names: &[&'a str]) -> BTreeSet<&'a str> {
+    names.iter().copied().collect()
+}
+
+#[test]
+fn markdown_report_snapshot() {
+    let run = Run::new();
+    let report = report(&run, run.checks());
+    insta::assert_snapshot!("report_md", run.redact(&report.to_markdown()));
+}
+
+#[test]
+fn junit_snapshot_and_structure() {
+    let run = Run::new();
+    let report = report(&run, run.checks());
+    let xml = report.to_junit().unwrap();
+    insta::assert_snapshot!("junit_xml", run.redact(&xml));
+
+    let parsed = quick_junit::Report::deserialize_from_str(&xml).unwrap();
+    assert_eq!(parsed.test_suites.len(), 1);
+    let suite = &parsed.test_suites[0];
+    assert_eq!(suite.tests, 5);
+    assert_eq!(suite.failures, 1);
+    let failed: Vec<_> = suite
+        .test_cases
+        .iter()
+        .filter(|c| matches!(c.status, quick_junit::TestCaseStatus::NonSuccess { .. }))
+        .map(|c| (c.classname.as_ref().unwrap().as_str(), c.name.as_str()))
+        .collect();
+    assert_eq!(
+        failed,
+        [(
+            "create.contact-required",
+            "create.contact-required/neither-email-nor-phone"
+        )]
+    );
+}
+
+#[test]
+fn console_summary_snapshot() {
+    let run = Run::new();
+    let report = report(&run, run.checks());
+    let plain = report.console_summary(false);
+    insta::assert_snapshot!("console", run.redact(&plain));
+    assert!(!plain.contains('\u{1b}'), "no colour when off");
+    let coloured = report.console_summary(true);
+    assert!(coloured.contains("\u{1b}["), "colour when on");
+}
+
+#[test]
+fn json_has_exactly_the_fixed_keys() {
+    let run = Run::new();
+    let report = report(&run, run.checks());
+    let value: Value = serde_json::from_str(&report.to_json()).unwrap();
+
+    // The fixed format, plus the two keys this version adds.
+    assert_eq!(
+        keys(&value),
+        set(&[
+            "format_version",
+            "tool",
+            "target",
+            "profile",
+            "seed",
+            "started_at",
+            "duration_ms",
+            "summary",
+            "checks",
+            "facts",
+            "alignment",
+            "strict",
+        ])
+    );
+    assert_eq!(value["format_version"], 1);
+    assert_eq!(
+        value["tool"],
+        json!({"name": "verifik-conformance", "version": env!("CARGO_PKG_VERSION")})
+    );
+    assert_eq!(value["seed"], 42);
+    assert_eq!(
+        value["summary"],
+        json!({"checks": 5, "pass": 1, "fail": 1, "warn": 1, "skip": 1, "observe": 1,
+               "verdict": "not-conformant"})
+    );
+    for check in value["checks"].as_array().unwrap() {
+        assert_eq!(
+            keys(check),
+            set(&[
+                "id", "fact", "level", "verdict", "source", "message", "expected", "observed",
+                "variants", "request", "response", "curl",
+            ])
+        );
+        assert_eq!(
+            keys(&check["variants"]),
+            set(&["en", "es", "legacy", "overview"])
+        );
+        if !check["request"].is_null() {
+            assert_eq!(
+                keys(&check["request"]),
+                set(&["method", "url", "headers", "body"])
+            );
+            assert_eq!(
+                keys(&check["response"]),
+                set(&["status", "headers", "body"])
+            );
+        }
+    }
+    // Sorted by the fact's place in the catalogue.
+    let ids: Vec<&str> = value["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "auth.bearer-required/no-token",
+            "create.contact-required/neither-email-nor-phone",
+            "create.country-code-format/missing-plus",
+            "create.email-domain/blocked-domain",
+            "create.id-format/object-id",
+        ]
+    );
+
+    let contract = Contract::embedded().unwrap();
+    let facts = value["facts"].as_array().unwrap();
+    assert_eq!(facts.len(), contract.facts().count());
+    let by_id: BTreeMap<&str, &Value> = facts
+        .iter()
+        .map(|f| (f["id"].as_str().unwrap(), f))
+        .collect();
+    for fact in facts {
+        let mut expected = set(&["id", "level", "verdict", "checks", "variants", "basis"]);
+        // Every fact names the page statement its checks enforce.
+        for key in ["variant", "stated", "says"] {
+            assert!(fact["basis"].get(key).is_some(), "{fact}");
+        }
+        if fact["verdict"] == "untestable" {
+            expected.insert("untestable");
+            assert!(fact["untestable"].as_str().is_some_and(|r| !r.is_empty()));
+        }
+        assert_eq!(keys(fact), expected, "{fact}");
+    }
+    let verdict = |id: &str| by_id[id]["verdict"].as_str().unwrap();
+    assert_eq!(verdict("create.contact-required"), "fail");
+    assert_eq!(verdict("auth.bearer-required"), "pass");
+    assert_eq!(verdict("create.country-code-format"), "warn");
+    assert_eq!(verdict("create.email-domain"), "skip");
+    assert_eq!(verdict("create.id-format"), "observe");
+    assert_eq!(by_id["create.contact-required"]["basis"]["variant"], "en");
+    assert_eq!(by_id["create.contact-required"]["basis"]["stated"], true);
+    assert_eq!(verdict("sync.ok"), "skip", "no check ran");
+    assert_eq!(verdict("token.recreate-resets-validations"), "untestable");
+    assert_eq!(
+        by_id["create.contact-required"]["checks"],
+        json!(["create.contact-required/neither-email-nor-phone"])
+    );
+    assert_eq!(
+        by_id["create.contact-required"]["variants"],
+        json!({"en": "contradicts", "es": "contradicts", "legacy": "agrees", "overview": "silent"})
+    );
+
+    // Agreement: facts observed are the four with a non-skipped check.
+    assert_eq!(value["alignment"]["facts_observed"], 4);
+    assert_eq!(
+        value["alignment"]["en"],
+        json!({"agrees": 2, "contradicts": 2, "silent": 0, "facts_agreeing": 2, "facts_contradicting": 2})
+    );
+    assert_eq!(
+        value["alignment"]["fingerprint"],
+        "agrees with en/es/legacy on 2 of 4 facts, with overview on 1; contradicts en/es on 2"
+    );
+    assert_eq!(report.exit_code().code(), 1);
+
+    // The snapshot of the whole document, times and ports redacted.
+    let redacted: Value = serde_json::from_str(&run.redact(&report.to_json())).unwrap();
+    insta::assert_json_snapshot!("report_json", redacted, {
+        ".duration_ms" => "[duration_ms]",
+        ".tool.version" => "[version]",
+    });
+}
+
+#[test]
+fn worst_check_decides_and_only_fail_fails_the_run() {
+    let run = Run::new();
+    let mut checks = run.checks();
+    checks.retain(|c| c.verdict != Verdict::Fail);
+    let report_ok = report(&run, checks.clone());
+    assert_eq!(report_ok.summary.verdict.name(), "conformant");
+    assert_eq!(
+        report_ok.exit_code().code(),
+        0,
+        "a warning does not fail the run"
+    );
+
+    // A passing and a failing check of one fact: the fact fails.
+    let mut failing = checks[0].clone();
+    failing.id = "auth.bearer-required/wrong-token".into();
+    failing.verdict = Verdict::Fail;
+    failing.variants = VariantAlignment::all(Contradicts);
+    checks.push(failing);
+    let report = report(&run, checks);
+    let fact = report
+        .facts
+        .iter()
+        .find(|f| f.id == "auth.bearer-required")
+        .unwrap();
+    assert_eq!(fact.verdict.name(), "fail");
+    assert_eq!(fact.checks.len(), 2);
+    assert_eq!(
+        fact.variants.en, Contradicts,
+        "one contradiction outweighs agreement"
+    );
+    assert_eq!(report.exit_code().code(), 1);
+    assert!(report.console_summary(false).contains("1 failing check"));
+}
+
+#[test]
+fn write_all_writes_three_files_that_read_back() {
+    let run = Run::new();
+    let report = report(&run, run.checks());
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("nested/reports");
+    let written = report.write_all(&dir).unwrap();
+    let names: Vec<String> = written
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["report.json", "junit.xml", "report.md"]);
+
+    let json = std::fs::read_to_string(dir.join("report.json")).unwrap();
+    let back: Report = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, report);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("junit.xml")).unwrap(),
+        report.to_junit().unwrap()
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("report.md")).unwrap(),
+        report.to_markdown()
+    );
+}
+
+#[test]
+fn write_all_into_an_unwritable_path_names_it() {
+    let run = Run::new();
+    let report = report(&run, run.checks());
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("file");
+    std::fs::write(&file, "a regular file").unwrap();
+    let dir = file.join("reports");
+    let error = report.write_all(&dir).unwrap_err();
+    let message = error.to_string();
+    assert!(matches!(error, ReportError::CreateDir { .. }));
+    assert!(message.contains(&dir.display().to_string()), "{message}");
+    assert!(message.contains("--report-dir"), "{message}");
+    assert!(!message.contains('\n'));
+}
