@@ -32,8 +32,12 @@ fn outcome(fact: &str, claims: &Claims) -> Option<Expected> {
         return None;
     }
     Some(if refuses {
+        // A rule without an error example is refused like the documented
+        // validation errors (the oracle reads it the same way).
         Expected::Refuse(Refusal {
-            status: rule.and_then(|r| r.status),
+            status: rule
+                .and_then(|r| r.status)
+                .or(claims.validation_status.as_ref().map(|s| s.status)),
             body: rule.and_then(|r| r.error.clone()).map(Value::Object),
             fields: claims
                 .error_envelope
