@@ -220,19 +220,6 @@ impl Contract {
         &self.implied[&variant]
     }
 
-    /// The claim a profile judges by, picked from each variant's claims in
-    /// the profile's order: the first variant that states it decides.
-    pub fn judged<'c, T>(
-        &'c self,
-        profile: &Profile,
-        pick: impl Fn(&'c Claims) -> Option<&'c T>,
-    ) -> Option<(Variant, &'c T)> {
-        profile
-            .variants
-            .iter()
-            .find_map(|&variant| pick(self.claims(variant)).map(|claim| (variant, claim)))
-    }
-
     /// The claim a profile judges `fact` by: the first of its variants that
     /// states one.
     pub fn judged_claim(
@@ -240,12 +227,24 @@ impl Contract {
         profile: &Profile,
         fact: &str,
     ) -> Option<(Variant, &Map<String, Value>)> {
-        profile.variants.iter().find_map(|&variant| {
-            self.statement(variant, fact)
-                .claim
-                .as_ref()
-                .map(|claim| (variant, claim))
-        })
+        let variant = self.judging_variant(profile, fact)?;
+        let claim = self.statement(variant, fact).claim.as_ref()?;
+        Some((variant, claim))
+    }
+
+    /// The variant a profile judges `fact` by, with its typed claims: the
+    /// first of the profile's variants that states the fact.
+    pub fn judged_claims(&self, profile: &Profile, fact: &str) -> Option<(Variant, &Claims)> {
+        let variant = self.judging_variant(profile, fact)?;
+        Some((variant, self.claims(variant)))
+    }
+
+    fn judging_variant(&self, profile: &Profile, fact: &str) -> Option<Variant> {
+        profile
+            .variants
+            .iter()
+            .copied()
+            .find(|&variant| self.claims(variant).states(fact))
     }
 
     /// The page statement a profile judges `fact` by: the first of its

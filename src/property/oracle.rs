@@ -270,15 +270,8 @@ fn canonical_cc(code: &str) -> bool {
 impl RuleSet {
     /// What `profile` states, read from the typed claims.
     pub fn new(contract: &Contract, profile: &Profile) -> RuleSet {
-        let judged = |pick: &dyn Fn(&Claims) -> bool| {
-            profile
-                .variants
-                .iter()
-                .map(|&v| contract.claims(v))
-                .find(|c| pick(c))
-        };
         // The claims of the variant that decides each fact.
-        let by = |fact: &str| judged(&|c: &Claims| c.states(fact));
+        let by = |fact: &str| contract.judged_claims(profile, fact).map(|(_, c)| c);
         let validation_status = by("error.http-409")
             .and_then(|c| c.validation_status.as_ref())
             .map(|s| s.status);

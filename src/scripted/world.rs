@@ -135,11 +135,7 @@ impl RegistrationWorld {
     pub fn judged_claims(&self, fact: &str) -> Option<(Variant, &'static Claims)> {
         let ctx = self.ctx();
         let contract: &'static Contract = ctx.contract;
-        ctx.profile
-            .variants
-            .iter()
-            .map(|&v| (v, contract.claims(v)))
-            .find(|(_, c)| c.states(fact))
+        contract.judged_claims(&ctx.profile, fact)
     }
 
     /// Judge `fact` on the last exchange: `fits(variant, claims)` says
