@@ -6,8 +6,7 @@ use std::path::PathBuf;
 use clap::builder::{PossibleValue, PossibleValuesParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::config::Phase;
-use crate::model::{ProfileId, ServerVariant};
+use crate::model::{Phase, ProfileId, ServerVariant};
 
 #[derive(Debug, Parser)]
 #[command(

@@ -6,27 +6,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::model::ProfileId;
-
-/// One phase of a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Phase {
-    /// The Gherkin scenarios.
-    Scripted,
-    /// The property-generated cases.
-    Generated,
-}
-
-impl Phase {
-    pub const ALL: [Phase; 2] = [Phase::Scripted, Phase::Generated];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Phase::Scripted => "scripted",
-            Phase::Generated => "generated",
-        }
-    }
-}
+use crate::model::{Phase, ProfileId};
 
 /// What the embedded reference server is, when there is no `--target`:
 /// faithful, or one mutant or twin of it (for `selftest`).
@@ -158,14 +138,11 @@ pub fn parse_profile(name: &str) -> Result<ProfileId, ConfigError> {
 
 /// A phase named in the config file's `only`.
 pub fn parse_phase(name: &str) -> Result<Phase, ConfigError> {
-    Phase::ALL
-        .into_iter()
-        .find(|p| p.name() == name)
-        .ok_or_else(|| {
-            ConfigError::Invalid(format!(
-                "only = {name:?} in the config file: use \"scripted\" or \"generated\""
-            ))
-        })
+    Phase::parse(name).ok_or_else(|| {
+        ConfigError::Invalid(format!(
+            "only = {name:?} in the config file: use \"scripted\" or \"generated\""
+        ))
+    })
 }
 
 /// A per-request timeout in seconds: more than 0, at most 3600.

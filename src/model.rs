@@ -78,6 +78,16 @@ named! {
     }
 }
 
+named! {
+    /// One phase of a run.
+    Phase {
+        /// The Gherkin scenarios.
+        Scripted = "scripted",
+        /// The property-generated cases.
+        Generated = "generated",
+    }
+}
+
 impl ProfileId {
     /// The profile that reads one page alone.
     pub fn of(variant: Variant) -> ProfileId {

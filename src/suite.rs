@@ -8,10 +8,11 @@ use std::time::Instant;
 
 use crate::check::{Check, RunInfo};
 use crate::client::{Client, TargetConfig};
-use crate::config::{EmbeddedServer, Phase, RunConfig};
+use crate::config::{EmbeddedServer, RunConfig};
 use crate::context::{RunContext, TargetFacts};
 use crate::contract::{Contract, Profile};
 use crate::exit::Error;
+use crate::model::Phase;
 use crate::property::{random_seed, run_generated, GeneratedOptions};
 use crate::scripted::{run_scripted, ScriptedError};
 use crate::server::{self, ServerConfig, ServerHandle};
@@ -85,12 +86,14 @@ impl Target {
         if let Some(flow) = &config.project_flow {
             server_config.project_flow = flow.clone();
         }
-        let handle = server::spawn(server_config).await.map_err(|e| match e {
-            e if e.is_usage() => Error::usage(e),
-            e => Error::harness(format_args!(
-                "the embedded reference server did not start: {e}"
-            )),
-        })?;
+        let handle = server::spawn(server_config)
+            .await
+            .map_err(|e| match Error::from(e) {
+                Error::Harness(m) => {
+                    Error::Harness(format!("the embedded reference server did not start: {m}"))
+                }
+                usage => usage,
+            })?;
         Ok(Target {
             url: handle.url().to_string(),
             label: format!("embedded reference server ({})", handle.url()),

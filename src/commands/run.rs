@@ -2,7 +2,6 @@
 //! server), reports written to `--report-dir`, and an exit code for CI.
 
 use std::io::IsTerminal as _;
-use std::path::PathBuf;
 
 use super::shared::{contract, runtime};
 use crate::cli::RunArgs;
@@ -54,8 +53,11 @@ fn run_config(args: RunArgs) -> Result<RunConfig, Error> {
         Some(seconds) => config::check_timeout(seconds)?,
         None => defaults.timeout,
     };
-    let concurrency =
-        config::check_concurrency(args.concurrency.or(file.concurrency).unwrap_or(16))?;
+    let concurrency = config::check_concurrency(
+        args.concurrency
+            .or(file.concurrency)
+            .unwrap_or(defaults.concurrency),
+    )?;
     let target = args.target.or(file.target);
     if let Some(url) = &target {
         config::check_url(url)?;
@@ -76,7 +78,7 @@ fn run_config(args: RunArgs) -> Result<RunConfig, Error> {
         report_dir: args
             .report_dir
             .or(file.report_dir)
-            .unwrap_or_else(|| PathBuf::from("reports")),
+            .unwrap_or(defaults.report_dir.clone()),
         strict: args.strict || file.strict.unwrap_or(false),
         quiet: false,
         ca_certs: if args.ca_certs.is_empty() {

@@ -1,6 +1,6 @@
 //! Claims, typed: what one page commits to, fact by fact, as Rust types.
-//! Built once when the contract loads, from each statement's `claim` (and,
-//! separately, its `implied`), with unknown facts and unknown keys refused,
+//! Built once when the contract loads, from each statement's `claim`, with
+//! unknown facts and unknown keys refused,
 //! so a renamed key is a load error, never a check that silently observes.
 //! The fact sheets' meta-schema states the same shapes (its `$defs`), and a
 //! test keeps the two in step.
@@ -254,8 +254,8 @@ pub struct PurposesClaim {
 /// Declares [`Claims`]: one optional typed claim per fact ID.
 macro_rules! claims {
     ($($field:ident: $kind:ty = $fact:literal,)+) => {
-        /// What one page commits to (or, built from `implied`, what its
-        /// silence implies), fact by fact; `None` where it says nothing.
+        /// What one page commits to, fact by fact; `None` where it says
+        /// nothing.
         #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
         #[serde(deny_unknown_fields)]
         pub struct Claims {
@@ -267,9 +267,11 @@ macro_rules! claims {
 
         impl Claims {
             /// Every fact ID a claim can be typed for.
+            #[cfg(test)]
             pub const FACTS: &'static [&'static str] = &[$($fact),+];
 
             /// The Rust type name of each fact's claim, for the meta-schema test.
+            #[cfg(test)]
             pub fn type_names() -> Vec<(&'static str, &'static str)> {
                 vec![$(($fact, stringify!($kind))),+]
             }
@@ -469,9 +471,6 @@ mod tests {
         assert!(en.phone_digits.as_ref().unwrap().digits_only);
         let legacy = contract.claims(crate::model::Variant::Legacy);
         assert!(legacy.phone_digits.is_none());
-        assert!(contract
-            .implied(crate::model::Variant::Legacy)
-            .first_last_name
-            .is_some());
+        assert!(legacy.first_last_name.is_none(), "legacy only implies it");
     }
 }

@@ -45,8 +45,6 @@ pub struct Contract {
     pub shapes: Shapes,
     /// Each page's claims, typed.
     claims: BTreeMap<Variant, Claims>,
-    /// What each page's silences imply, typed.
-    implied: BTreeMap<Variant, Claims>,
 }
 
 static EMBEDDED: OnceLock<Result<Contract, ContractError>> = OnceLock::new();
@@ -102,36 +100,29 @@ impl Contract {
             }
             sheets.insert(variant, sheet);
         }
-        let typed = |variant: Variant, sheet: &FactSheet, implied: bool| {
+        // `implied` has the same shapes, checked by the meta-schema; only
+        // claims are read, so only claims are typed.
+        let mut claims = BTreeMap::new();
+        for (&variant, sheet) in &sheets {
             let maps = sheet
                 .facts
                 .iter()
-                .filter_map(|(fact, s)| {
-                    let map = if implied { &s.implied } else { &s.claim };
-                    map.as_ref().map(|m| (fact.as_str(), m))
-                })
+                .filter_map(|(fact, s)| s.claim.as_ref().map(|m| (fact.as_str(), m)))
                 .collect();
-            let part = if implied { "implied" } else { "claim" };
-            Claims::from_maps(maps).map_err(|e| {
+            let typed = Claims::from_maps(maps).map_err(|e| {
                 ContractError::new(
                     &format!("variants/{variant}.json"),
                     "/facts",
-                    format!("a {part} does not have its fact's shape: {e}"),
+                    format!("a claim does not have its fact's shape: {e}"),
                 )
-            })
-        };
-        let mut claims = BTreeMap::new();
-        let mut implied = BTreeMap::new();
-        for (&variant, sheet) in &sheets {
-            claims.insert(variant, typed(variant, sheet, false)?);
-            implied.insert(variant, typed(variant, sheet, true)?);
+            })?;
+            claims.insert(variant, typed);
         }
         let contract = Contract {
             catalogue,
             sheets,
             shapes,
             claims,
-            implied,
         };
         contract.cross_check()?;
         Ok(contract)
@@ -213,11 +204,6 @@ impl Contract {
     pub fn claims(&self, variant: Variant) -> &Claims {
         // Every variant was typed, or `load` would have failed.
         &self.claims[&variant]
-    }
-
-    /// What the silences of `variant` imply, typed.
-    pub fn implied(&self, variant: Variant) -> &Claims {
-        &self.implied[&variant]
     }
 
     /// The claim a profile judges `fact` by: the first of its variants that

@@ -10,10 +10,11 @@ use futures::StreamExt as _;
 use serde_json::{Map, Value};
 
 use super::judge::{CreateInput, Finding, Judge, SequenceState};
-use super::oracle::{RuleSet, TargetFacts};
+use super::oracle::RuleSet;
 use super::strategies::{CaseSpec, Materializer, SequenceSpec, StepSpec};
 use super::tally::Tally;
 use crate::client::{Body, Client, Exchange, Request};
+use crate::context::TargetFacts;
 use crate::contract::{Shapes, Variant};
 use crate::judge::{registration_id, token};
 

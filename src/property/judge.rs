@@ -6,9 +6,11 @@
 
 use serde_json::{json, Map, Value};
 
-use super::oracle::{Acceptance, ContactForm, Prediction, Refusal, RuleId, RuleSet, TargetFacts};
+use super::oracle::{Acceptance, ContactForm, Prediction, RuleId, RuleSet};
 use crate::client::{Exchange, Response};
+use crate::context::TargetFacts;
 use crate::contract::{Shape, Shapes};
+use crate::judge::Refusal;
 use crate::judge::{mentions, registration, registration_id, token, universal, Judgement};
 
 /// The identity of a generated check: `generated/<fact>/<rule>`.

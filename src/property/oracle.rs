@@ -158,7 +158,7 @@ impl RuleId {
     }
 }
 
-pub use crate::judge::Refusal;
+use crate::judge::Refusal;
 
 /// Which contacts an accepted request carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -213,8 +213,7 @@ pub struct Acceptance {
     pub language_default: Option<String>,
 }
 
-/// What the target is configured with (the oracle's other input).
-pub use crate::context::TargetFacts;
+use crate::context::TargetFacts;
 
 /// What the recreation facts claim.
 #[derive(Debug, Clone, PartialEq)]

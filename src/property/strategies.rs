@@ -25,7 +25,8 @@ use proptest::strategy::{NewTree, SBoxedStrategy, Union, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use serde_json::{json, Map, Value};
 
-use super::oracle::{ContactForm, Field, TargetFacts};
+use super::oracle::{ContactForm, Field};
+use crate::context::TargetFacts;
 
 /// The longest generated text, in characters (or emoji).
 pub const MAX_TEXT: usize = 10_000;

@@ -8,7 +8,6 @@ mod junit;
 mod markdown;
 mod model;
 
-pub use crate::check::RunInfo;
 pub use model::{
     AlignmentSummary, FactResult, FactVerdict, Report, ReportError, RunVerdict, Summary, Tool,
     VariantTally, FORMAT_VERSION,

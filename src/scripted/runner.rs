@@ -44,13 +44,17 @@ pub async fn run_scripted(
         ..Default::default()
     };
     let hook_ctx = Arc::clone(&ctx);
+    // Each feature's place among the embedded ones, looked up per scenario.
+    let paths: Arc<Vec<&'static str>> =
+        Arc::new(feature_texts().into_iter().map(|(path, _)| path).collect());
     let log = RegistrationWorld::cucumber::<&str>()
         .with_parser(EmbeddedFeatures)
         .with_writer(HarnessLog::default())
         .max_concurrent_scenarios(max_concurrent.max(1))
         .before(move |feature, _rule, scenario, world| {
             let ctx = Arc::clone(&hook_ctx);
-            async move { prepare(world, ctx, feature, scenario) }.boxed_local()
+            let paths = Arc::clone(&paths);
+            async move { prepare(world, ctx, &paths, feature, scenario) }.boxed_local()
         })
         .with_cli(opts)
         .run(())
@@ -64,6 +68,7 @@ pub async fn run_scripted(
 fn prepare(
     world: &mut RegistrationWorld,
     ctx: Arc<RunContext>,
+    feature_paths: &[&str],
     feature: &gherkin::Feature,
     scenario: &gherkin::Scenario,
 ) {
@@ -76,9 +81,9 @@ fn prepare(
     world.scenario = scenario.name.clone();
     // The feature's place among the embedded ones and the scenario's line
     // (an outline's examples row has its own): unique, and the same every run.
-    let feature_index = feature_texts()
+    let feature_index = feature_paths
         .iter()
-        .position(|(path, _)| feature.path.as_deref() == Some(std::path::Path::new(path)))
+        .position(|path| feature.path.as_deref() == Some(std::path::Path::new(path)))
         .unwrap_or(0);
     world.serial_base = feature_index as u64 * 10_000 + scenario.position.line as u64;
     world.facts = fact_tags(&scenario.tags);

@@ -3,7 +3,7 @@
 //! `ServerHandle`).
 
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -169,8 +169,12 @@ impl AppState {
             return Err(ServerError::EmptyId("project flow", "project-flow"));
         }
         let messages = Messages::embedded()?;
-        // Every field the sheets list must be one the renderer can fill.
-        render::check_fields(messages)?;
+        // Every field the sheets list must be one the renderer can fill:
+        // checked once per process, not per server.
+        static FIELDS: OnceLock<Result<(), SheetError>> = OnceLock::new();
+        FIELDS
+            .get_or_init(|| render::check_fields(messages))
+            .clone()?;
         let blocked_email_domains = config
             .blocked_email_domains
             .iter()

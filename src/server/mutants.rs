@@ -10,7 +10,7 @@ use std::sync::atomic::Ordering;
 
 use axum::http::Method;
 use axum::Router;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::rewrite::{
     self, field, is_create, is_list, is_retrieve, keep_request, keep_response, Answer, Hooks,
@@ -67,12 +67,6 @@ fn set_field(r: &mut Seen, name: &str, value: Value) {
     if let Some(Value::Object(map)) = r.body.as_mut() {
         map.insert(name.into(), value);
     }
-}
-
-fn registration(p: &mut Answer) -> Option<&mut Map<String, Value>> {
-    p.body
-        .pointer_mut("/data/appRegistration")
-        .and_then(Value::as_object_mut)
 }
 
 fn refuse(p: &mut Answer, message: &str, code: &str) {
@@ -327,11 +321,7 @@ pub static MUTANTS: &[Mutant] = &[
         let names_alone = field(r, "fullName").is_none()
             && (field(r, "firstName").is_some() || field(r, "lastName").is_some());
         if is_create(r) && names_alone {
-            if let Some(info) = p
-                .body
-                .pointer_mut("/data/informationValidation")
-                .and_then(Value::as_object_mut)
-            {
+            if let Some(info) = p.information_validation() {
                 for name in ["fullName", "firstName", "lastName"] {
                     info.insert(name.into(), Value::Null);
                 }
@@ -345,7 +335,7 @@ pub static MUTANTS: &[Mutant] = &[
     )
     .on_response(|r, p, _| {
         if field(r, "language").is_none() {
-            if let Some(reg) = registration(p) {
+            if let Some(reg) = p.registration() {
                 reg.insert("language".into(), Value::Null);
             }
         }
@@ -380,7 +370,7 @@ pub static MUTANTS: &[Mutant] = &[
         "leaves client out of the registration",
     )
     .on_response(|_, p, _| {
-        if let Some(reg) = registration(p) {
+        if let Some(reg) = p.registration() {
             reg.remove("client");
         }
     }),
@@ -390,7 +380,7 @@ pub static MUTANTS: &[Mutant] = &[
         "starts registrations as \"new\"",
     )
     .on_response(|_, p, _| {
-        if let Some(reg) = registration(p) {
+        if let Some(reg) = p.registration() {
             reg.insert("status".into(), json!("new"));
         }
     }),
@@ -401,7 +391,7 @@ pub static MUTANTS: &[Mutant] = &[
     )
     .should_level()
     .on_response(|_, p, _| {
-        if let Some(reg) = registration(p) {
+        if let Some(reg) = p.registration() {
             reg.insert("currentStep".into(), json!(1));
         }
     }),
@@ -411,7 +401,7 @@ pub static MUTANTS: &[Mutant] = &[
         "answers another project than the one sent",
     )
     .on_response(|_, p, _| {
-        if let Some(reg) = registration(p) {
+        if let Some(reg) = p.registration() {
             reg.insert("project".into(), json!("another-project"));
         }
     }),
@@ -432,11 +422,7 @@ pub static MUTANTS: &[Mutant] = &[
     )
     .should_level()
     .on_response(|_, p, _| {
-        if let Some(info) = p
-            .body
-            .pointer_mut("/data/informationValidation")
-            .and_then(Value::as_object_mut)
-        {
+        if let Some(info) = p.information_validation() {
             info.insert("firstName".into(), Value::Null);
             info.insert("lastName".into(), Value::Null);
         }
@@ -457,7 +443,7 @@ pub static MUTANTS: &[Mutant] = &[
         "writes createdAt as free text",
     )
     .on_response(|_, p, _| {
-        if let Some(reg) = registration(p) {
+        if let Some(reg) = p.registration() {
             reg.insert("createdAt".into(), json!("yesterday"));
         }
     }),
@@ -485,7 +471,7 @@ pub static MUTANTS: &[Mutant] = &[
     .should_level()
     .on_response(|r, p, m| {
         if is_create(r) {
-            if let Some(reg) = registration(p) {
+            if let Some(reg) = p.registration() {
                 let n = m.counter.fetch_add(1, Ordering::Relaxed);
                 reg.insert("_id".into(), json!(format!("{:024x}", 0xabc000 + n)));
             }

@@ -13,7 +13,7 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::{from_fn_with_state, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 /// The request as a rewrite sees it.
 pub struct Seen {
@@ -43,6 +43,22 @@ pub struct Answer {
 }
 
 impl Answer {
+    /// `data.appRegistration` of a current create answer.
+    pub fn registration(&mut self) -> Option<&mut Map<String, Value>> {
+        self.object_at("/data/appRegistration")
+    }
+
+    /// `data.informationValidation` of a current create answer.
+    pub fn information_validation(&mut self) -> Option<&mut Map<String, Value>> {
+        self.object_at("/data/informationValidation")
+    }
+
+    fn object_at(&mut self, pointer: &str) -> Option<&mut Map<String, Value>> {
+        self.body
+            .pointer_mut(pointer)
+            .and_then(Value::as_object_mut)
+    }
+
     /// Answer `{message, code, status}` with `status` instead.
     pub fn refuse(&mut self, status: u16, message: &str, code: &str) {
         self.status = status;

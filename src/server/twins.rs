@@ -88,11 +88,6 @@ fn registrations(body: &mut Value) -> Vec<&mut Map<String, Value>> {
     }
 }
 
-fn information_validation(body: &mut Value) -> Option<&mut Map<String, Value>> {
-    body.pointer_mut("/data/informationValidation")
-        .and_then(Value::as_object_mut)
-}
-
 /// Every string of `value` under one of `keys`, however deep.
 fn strings_under(value: &mut Value, keys: &[&str], change: &dyn Fn(&mut String)) {
     match value {
@@ -186,7 +181,7 @@ pub static TWINS: &[Twin] = &[
         for reg in registrations(&mut p.body) {
             reg.retain(|_, v| !v.is_null());
         }
-        if let Some(info) = information_validation(&mut p.body) {
+        if let Some(info) = p.information_validation() {
             info.retain(|_, v| !v.is_null());
         }
     }),
@@ -445,7 +440,7 @@ pub static TWINS: &[Twin] = &[
             Some((first, last)) => (json!(first.trim_end()), json!(last)),
             None => (json!(full), Value::Null),
         };
-        if let Some(info) = information_validation(&mut p.body) {
+        if let Some(info) = p.information_validation() {
             info.insert("firstName".into(), first);
             info.insert("lastName".into(), last);
         }
@@ -457,7 +452,7 @@ pub static TWINS: &[Twin] = &[
     )
     .on_response(|r, p, _| {
         if is_create(r) && field(r, "fullName").is_none() {
-            if let Some(info) = information_validation(&mut p.body) {
+            if let Some(info) = p.information_validation() {
                 info.insert("fullName".into(), Value::Null);
             }
         }

@@ -2,8 +2,9 @@
 //! fail or warn, under every profile the server implements.
 
 use verifik_conformance::check::{CheckSource, Verdict};
-use verifik_conformance::config::{Phase, RunConfig};
+use verifik_conformance::config::RunConfig;
 use verifik_conformance::contract::Contract;
+use verifik_conformance::model::Phase;
 use verifik_conformance::model::ProfileId;
 use verifik_conformance::suite::{run_suite, SuiteOutcome};
 

@@ -3,11 +3,11 @@
 //! docs leave open (observed, never judged).
 
 use serde_json::{json, Value};
+use verifik_conformance::context::TargetFacts;
 use verifik_conformance::contract::Contract;
+use verifik_conformance::judge::Refusal;
 use verifik_conformance::model::ProfileId;
-use verifik_conformance::property::oracle::{
-    ContactForm, Prediction, Refusal, RuleId, RuleSet, TargetFacts,
-};
+use verifik_conformance::property::oracle::{ContactForm, Prediction, RuleId, RuleSet};
 
 const P: &str = "507f1f77bcf86cd799439011";
 const F: &str = "507f1f77bcf86cd799439015";

@@ -6,12 +6,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 use serde_json::{json, Value};
+use verifik_conformance::check::RunInfo;
 use verifik_conformance::check::{
     Alignment, Check, CheckSource, Level, RequestRecord, ResponseRecord, VariantAlignment, Verdict,
 };
 use verifik_conformance::contract::Contract;
 use verifik_conformance::model::ProfileId;
-use verifik_conformance::report::{Report, ReportError, RunInfo};
+use verifik_conformance::report::{Report, ReportError};
 
 use Alignment::{Agrees, Contradicts, Silent};
 
