@@ -22,6 +22,10 @@ pub struct RunInfo {
     pub duration_ms: u64,
     /// Should-level failures were judged `fail`.
     pub strict: bool,
+    /// Added: why the run stopped before it was complete (the target
+    /// stopped answering, `--max-duration` was reached); null when complete.
+    #[serde(default)]
+    pub stopped: Option<String>,
 }
 
 /// Where a check came from.
@@ -50,6 +54,14 @@ pub struct ResponseRecord {
     pub body: Value,
 }
 
+impl Check {
+    /// Whether it saw the target's behaviour (neither skipped nor ended in
+    /// error): only such checks count towards agreement with the pages.
+    pub fn observed_something(&self) -> bool {
+        !matches!(self.verdict, Verdict::Skip | Verdict::Error)
+    }
+}
+
 /// One assertion about one response, tied to one fact.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Check {
@@ -66,4 +78,9 @@ pub struct Check {
     pub request: Option<RequestRecord>,
     pub response: Option<ResponseRecord>,
     pub curl: Option<String>,
+    /// Added: a bash script that replays every request the check needed,
+    /// in order, when it needed more than one (a recreation, a retrieval
+    /// after a create).
+    #[serde(default)]
+    pub script: Option<String>,
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::builder::{PossibleValue, PossibleValuesParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::model::{Phase, ProfileId, ServerVariant};
+use crate::model::{NoTests, Phase, ProfileId, ServerVariant};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -57,6 +57,7 @@ macro_rules! value_enum {
 value_enum!(ProfileId);
 value_enum!(ServerVariant);
 value_enum!(Phase);
+value_enum!(NoTests);
 
 #[derive(Debug, Args)]
 pub struct FactsArgs {
@@ -134,6 +135,14 @@ pub struct RunArgs {
     /// Per-request timeout in seconds.
     #[arg(long)]
     pub timeout: Option<f64>,
+    /// Stop the whole run after this long, e.g. `90s`, `10m`; the partial
+    /// report says it is partial, and the run exits 3.
+    #[arg(long = "max-duration", value_name = "DURATION")]
+    pub max_duration: Option<String>,
+    /// What a run in which no check observed anything means: `fail` (exit
+    /// 2), `warn` (a warning, exit 0) or `pass`.
+    #[arg(long = "no-tests", value_enum, value_name = "POLICY")]
+    pub no_tests: Option<NoTests>,
     /// Where reports are written.
     #[arg(long = "report-dir")]
     pub report_dir: Option<PathBuf>,

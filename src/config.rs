@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::model::{Phase, ProfileId};
+use crate::model::{NoTests, Phase, ProfileId};
 
 /// What the embedded reference server is, when there is no `--target`:
 /// faithful, or one mutant or twin of it (for `selftest`).
@@ -33,6 +33,10 @@ pub struct RunConfig {
     pub seed: Option<u64>,
     pub concurrency: usize,
     pub timeout: Duration,
+    /// The whole run stops sending after this long (`--max-duration`).
+    pub max_duration: Option<Duration>,
+    /// What a run that observed nothing means.
+    pub no_tests: NoTests,
     pub report_dir: PathBuf,
     pub strict: bool,
     /// No seed line and no progress on stderr (a run embedded in another
@@ -60,6 +64,8 @@ pub struct FileConfig {
     pub seed: Option<u64>,
     pub concurrency: Option<usize>,
     pub timeout: Option<f64>,
+    pub max_duration: Option<String>,
+    pub no_tests: Option<String>,
     pub report_dir: Option<PathBuf>,
     pub strict: Option<bool>,
     pub ca_cert: Option<PathBuf>,
@@ -97,6 +103,8 @@ impl RunConfig {
             seed: None,
             concurrency: 16,
             timeout: Duration::from_secs(10),
+            max_duration: None,
+            no_tests: NoTests::Fail,
             report_dir: PathBuf::from("reports"),
             strict: false,
             quiet: true,
@@ -154,6 +162,32 @@ pub fn check_timeout(seconds: f64) -> Result<Duration, ConfigError> {
             "timeout {seconds} is out of range: give seconds between 0 and 3600, e.g. --timeout 5"
         )))
     }
+}
+
+/// A `--max-duration` such as `90s` or `10m`: more than 0, at most a week.
+pub fn parse_max_duration(text: &str) -> Result<Duration, ConfigError> {
+    let invalid = |why: String| {
+        ConfigError::Invalid(format!(
+            "max-duration {text:?} {why}: give a duration such as 90s, 10m or 1h30m"
+        ))
+    };
+    let duration = humantime::parse_duration(text.trim())
+        .map_err(|e| invalid(format!("is not a duration ({e})")))?;
+    if duration.is_zero() || duration > Duration::from_secs(7 * 24 * 3600) {
+        return Err(invalid(
+            "is out of range (more than 0, at most 7 days)".into(),
+        ));
+    }
+    Ok(duration)
+}
+
+/// A `no-tests` policy named in the config file.
+pub fn parse_no_tests(name: &str) -> Result<NoTests, ConfigError> {
+    NoTests::parse(name).ok_or_else(|| {
+        ConfigError::Invalid(format!(
+            "no-tests = {name:?} in the config file: use \"fail\", \"warn\" or \"pass\""
+        ))
+    })
 }
 
 /// Requests in flight at once: 1 to 1024.

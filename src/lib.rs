@@ -17,6 +17,7 @@ pub mod exit;
 pub mod json_text;
 pub mod judge;
 pub mod model;
+pub mod output;
 pub mod property;
 pub mod report;
 pub mod scripted;

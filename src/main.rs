@@ -5,6 +5,7 @@ use clap::Parser;
 use verifik_conformance::cli::{Cli, Command};
 use verifik_conformance::commands;
 use verifik_conformance::exit::ExitCode;
+use verifik_conformance::output;
 
 fn main() {
     let cli = match Cli::try_parse() {
@@ -29,7 +30,7 @@ fn main() {
     let code = match ended {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
+            output::err_line(&format!("error: {e}"));
             e.exit_code()
         }
     };

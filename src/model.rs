@@ -144,6 +144,9 @@ named! {
         Warn = "warn",
         Skip = "skip",
         Observe = "observe",
+        /// Nothing could be observed (timeout, reset, body cap, a run that
+        /// stopped): never a pass, whatever the fact's level.
+        Error = "error",
     }
 }
 
@@ -159,6 +162,16 @@ impl Verdict {
             (Level::Should, false) if strict => Verdict::Fail,
             (Level::Should, false) => Verdict::Warn,
         }
+    }
+}
+
+named! {
+    /// What a run that observed nothing means (`--no-tests`, as nextest
+    /// has it): a usage error, a warning, or a pass.
+    NoTests {
+        Fail = "fail",
+        Warn = "warn",
+        Pass = "pass",
     }
 }
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::check::{Check, RunInfo};
-use crate::client::{Client, TargetConfig};
+use crate::client::{Breaker, Client, Secret, TargetConfig, DEFAULT_FAILURE_LIMIT};
 use crate::config::{EmbeddedServer, RunConfig};
 use crate::context::{RunContext, TargetFacts};
 use crate::contract::{Contract, Profile};
@@ -27,6 +27,8 @@ pub struct SuiteOutcome {
     pub info: RunInfo,
     pub profile: Profile,
     pub checks: Vec<Check>,
+    /// The token the run sent, for the report to scrub.
+    pub secret: Secret,
 }
 
 /// The server under test, resolved once.
@@ -119,21 +121,24 @@ pub async fn run_suite(
     }
     let started = Instant::now();
     let started_at = now_rfc3339();
+    // Bounds the whole run, from here.
+    let breaker = Breaker::new(DEFAULT_FAILURE_LIMIT, config.max_duration);
     // The scripted contacts and every generated case derive from it.
     let seed = config.seed.unwrap_or_else(random_seed);
 
     let target = Target::resolve(config).await?;
     let client_config = TargetConfig::new(target.url.clone(), target.token.clone())
         .with_timeout(config.timeout)
-        .with_ca_certs(config.ca_certs.clone());
+        .with_ca_certs(config.ca_certs.clone())
+        .with_breaker(breaker.clone());
     let client = Client::new(client_config).map_err(Error::usage)?;
     client
         .preflight()
         .await
-        .map_err(|e| Error::Unreachable(e.to_string()))?;
+        .map_err(|e| Error::Unreachable(client.scrub(&e.to_string())))?;
     // Printed before the phases run: a crash still says how to replay it.
     if !config.quiet {
-        eprintln!("seed: {seed}");
+        crate::output::err_line(&format!("seed: {seed}"));
     }
 
     let ctx = Arc::new(RunContext::new(
@@ -154,7 +159,7 @@ pub async fn run_suite(
             })?;
         checks.extend(scripted);
     }
-    if config.only != Some(Phase::Scripted) {
+    if config.only != Some(Phase::Scripted) && breaker.stopped().is_none() {
         let options = GeneratedOptions {
             show_progress: !config.quiet,
             shrink: config.shrink,
@@ -169,6 +174,7 @@ pub async fn run_suite(
     if let Some(handle) = target.embedded {
         handle.shutdown().await;
     }
+    let secret = ctx.client.secret().clone();
     Ok(SuiteOutcome {
         info: RunInfo {
             target: target.label,
@@ -177,9 +183,11 @@ pub async fn run_suite(
             started_at,
             duration_ms: started.elapsed().as_millis() as u64,
             strict: config.strict,
+            stopped: breaker.stopped().map(str::to_string),
         },
         profile,
         checks,
+        secret,
     })
 }
 

@@ -2,6 +2,7 @@
 //! and the exchange that pairs them, with the secret they are redacted by.
 
 use super::redact;
+use super::Breaker;
 use crate::check::{RequestRecord, ResponseRecord};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -30,6 +31,8 @@ pub struct TargetConfig {
     /// PEM files of extra certificate authorities to trust for `https://`
     /// targets (besides the system's).
     pub ca_certs: Vec<std::path::PathBuf>,
+    /// When the run stops sending (see [`Breaker`]).
+    pub breaker: Breaker,
 }
 
 impl TargetConfig {
@@ -41,7 +44,13 @@ impl TargetConfig {
             timeout: DEFAULT_TIMEOUT,
             body_cap: DEFAULT_BODY_CAP,
             ca_certs: Vec::new(),
+            breaker: Breaker::default(),
         }
+    }
+
+    pub fn with_breaker(mut self, breaker: Breaker) -> Self {
+        self.breaker = breaker;
+        self
     }
 
     pub fn with_ca_certs(mut self, ca_certs: Vec<std::path::PathBuf>) -> Self {
@@ -86,6 +95,11 @@ pub enum TargetError {
          (and --timeout if it is just slow)"
     )]
     Unreachable { url: String, reason: String },
+    #[error(
+        "the target refused the token: HTTP {status} to GET /v2/app-registrations at {url}; \
+         check VERIFIK_TOKEN (or --token) and that it is valid for this target"
+    )]
+    TokenRefused { url: String, status: u16 },
 }
 
 /// Something other than an HTTP answer came back: the request could not be
@@ -111,6 +125,19 @@ pub enum TransportError {
         during: &'static str,
         detail: String,
     },
+    #[error("not sent: the run stopped: {reason}")]
+    Stopped { reason: String },
+}
+
+impl TransportError {
+    /// The target failed to answer (as opposed to a request this side
+    /// could not make, or a run that already stopped).
+    pub fn is_target_failure(&self) -> bool {
+        !matches!(
+            self,
+            TransportError::InvalidRequest(_) | TransportError::Stopped { .. }
+        )
+    }
 }
 
 /// The `Authorization` header of a request.
@@ -262,27 +289,44 @@ impl Response {
     }
 }
 
-/// A secret to scrub from records: the configured token. Its `Debug` never
+/// A secret to scrub from records: the configured token, with the forms a
+/// target may echo it in (percent-encoded, JSON-escaped). Its `Debug` never
 /// shows it.
 #[derive(Clone, Default)]
-pub struct Secret(Option<Arc<str>>);
+pub struct Secret(Option<Arc<[String]>>);
 
 impl Secret {
     pub fn none() -> Self {
         Secret(None)
     }
 
-    pub(crate) fn new(token: Option<&str>) -> Self {
-        Secret(token.filter(|t| !t.is_empty()).map(Arc::from))
+    /// The secret `token` (none when empty).
+    pub fn new(token: Option<&str>) -> Self {
+        Secret(
+            token
+                .filter(|t| !t.is_empty())
+                .map(|t| redact::echo_forms(t).into()),
+        )
     }
 
-    /// `text` with every occurrence of the secret replaced by `***`.
+    /// `text` with every occurrence of the secret, in any of its forms,
+    /// replaced by `***`.
     pub fn scrub(&self, text: &str) -> String {
-        redact::scrub(text, self.0.as_deref())
+        match &self.0 {
+            Some(forms) => redact::scrub_forms(text, forms),
+            None => text.to_string(),
+        }
     }
 
-    pub(crate) fn as_str(&self) -> Option<&str> {
-        self.0.as_deref()
+    /// Scrub every string of `value`, object keys included.
+    pub fn scrub_value(&self, value: &mut Value) {
+        if self.0.is_some() {
+            redact::scrub_value(value, self);
+        }
+    }
+
+    pub(crate) fn is_set(&self) -> bool {
+        self.0.is_some()
     }
 }
 

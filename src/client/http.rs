@@ -11,11 +11,11 @@ use reqwest::redirect::{Attempt, Policy};
 use reqwest::Url;
 use serde_json::Value;
 
-use super::curl::curl_line;
+use super::curl::{curl_line, CurlHeader};
 use super::redact::{self, header_value};
 use super::{
-    Auth, Body, Exchange, Request, Response, Secret, TargetConfig, TargetError, TransportError,
-    MAX_REDIRECTS,
+    Auth, Body, Breaker, Exchange, Request, Response, Secret, TargetConfig, TargetError,
+    TransportError, MAX_REDIRECTS,
 };
 use crate::check::RequestRecord;
 
@@ -32,6 +32,7 @@ pub struct Client {
     secret: Secret,
     timeout: Duration,
     body_cap: usize,
+    breaker: Breaker,
 }
 
 impl fmt::Debug for Client {
@@ -137,6 +138,7 @@ impl Client {
             secret: Secret::new(config.token.as_deref()),
             timeout: config.timeout,
             body_cap: config.body_cap,
+            breaker: config.breaker,
         })
     }
 
@@ -157,13 +159,25 @@ impl Client {
         self.secret.scrub(text)
     }
 
-    /// Is anything answering HTTP at the base URL? One GET of
-    /// `/v2/app-registrations`; any status counts as reachable.
+    /// The configured token, as the reports scrub it.
+    pub fn secret(&self) -> &Secret {
+        &self.secret
+    }
+
+    /// Why the run stopped sending (see [`Breaker`]), once it has.
+    pub fn stopped(&self) -> Option<&str> {
+        self.breaker.stopped()
+    }
+
+    /// Is anything answering HTTP at the base URL, and does it take the
+    /// token? One documented valid request: a GET of
+    /// `/v2/app-registrations` with the token.
     pub async fn preflight(&self) -> Result<(), TargetError> {
         // Only a connection that cannot be made means "unreachable". A target
         // that accepts the connection and then hangs, resets, or answers
-        // garbage is reachable but broken: the suite runs and every check
-        // that meets the breakage fails with its reason.
+        // garbage is reachable but broken: the suite runs, and the checks
+        // that meet the breakage end in error with its reason (the breaker
+        // stops the run if nothing answers at all).
         let exchange = self.send(Request::get("/v2/app-registrations")).await;
         match exchange.outcome {
             Err(
@@ -175,6 +189,14 @@ impl Client {
                 url: self.base_url.clone(),
                 reason: error.to_string(),
             }),
+            // A refused token would otherwise read as dozens of failures
+            // that blame the server.
+            Ok(response) if self.token.is_some() && matches!(response.status, 401 | 403) => {
+                Err(TargetError::TokenRefused {
+                    url: self.base_url.clone(),
+                    status: response.status,
+                })
+            }
             _ => Ok(()),
         }
     }
@@ -186,38 +208,53 @@ impl Client {
         let method = request.method.as_str().to_string();
         let body = request.body.wire();
 
-        // The headers as sent (name, value) and as shown (name, redacted value).
+        // The headers as sent (name, value), as records show them (name,
+        // redacted value), and as the curl line writes them.
         let mut sent: Vec<(String, HeaderValue)> = Vec::new();
         let mut shown: Vec<(String, String)> = Vec::new();
+        let mut for_curl: Vec<CurlHeader> = Vec::new();
         let mut invalid: Option<String> = None;
-        let mut add =
-            |name: &str, value: Result<HeaderValue, String>, shown_value: String| match value {
-                Ok(value) => {
-                    sent.push((name.to_string(), value));
-                    shown.push((name.to_string(), shown_value));
-                }
-                Err(e) => {
-                    invalid.get_or_insert(e);
-                }
-            };
+        let mut add = |name: &str,
+                       value: Result<HeaderValue, String>,
+                       shown_value: String,
+                       curl: CurlHeader| match value {
+            Ok(value) => {
+                sent.push((name.to_string(), value));
+                shown.push((name.to_string(), shown_value));
+                for_curl.push(curl);
+            }
+            Err(e) => {
+                invalid.get_or_insert(e);
+            }
+        };
+        let literal = |name: &str, value: &str| CurlHeader::Literal(name.into(), value.into());
         if let Some((_, Some(content_type))) = &body {
             add(
                 "Content-Type",
                 header(content_type, "Content-Type"),
                 content_type.clone(),
+                literal("Content-Type", content_type),
             );
         }
         match &request.auth {
             Auth::Target => {
                 if let Some(token) = &self.token {
-                    add("Authorization", Ok(token.clone()), "Bearer ***".into());
+                    add(
+                        "Authorization",
+                        Ok(token.clone()),
+                        "Bearer ***".into(),
+                        CurlHeader::BearerFromEnv,
+                    );
                 }
             }
             Auth::None => {}
+            // A made-up credential (a wrong token) is no secret: the curl
+            // line needs it to reproduce the refusal.
             Auth::Raw(value) => add(
                 "Authorization",
                 header(value, "Authorization"),
                 redact::authorization_value(value),
+                literal("Authorization", value),
             ),
         }
         for (name, value) in &request.headers {
@@ -225,6 +262,11 @@ impl Client {
                 name,
                 header(value, name),
                 header_value(name, value, &self.secret),
+                if redact::is_sensitive_header(name) {
+                    literal(name, &header_value(name, value, &self.secret))
+                } else {
+                    literal(name, value)
+                },
             );
         }
 
@@ -240,21 +282,26 @@ impl Client {
         let curl = self.secret.scrub(&curl_line(
             &method,
             &url,
-            &shown,
+            &for_curl,
             body.as_ref().map(|(bytes, _)| bytes.as_slice()),
         ));
 
         let started = Instant::now();
-        let outcome = match invalid {
-            Some(reason) => Err(TransportError::InvalidRequest(self.secret.scrub(&reason))),
-            None => {
+        let outcome = match (invalid, self.breaker.admit(self.timeout)) {
+            (Some(reason), _) => Err(TransportError::InvalidRequest(self.secret.scrub(&reason))),
+            (None, Err(stopped)) => Err(stopped),
+            (None, Ok(allowed)) => {
                 let work = self.execute(request.method, &url, sent, body.map(|(b, _)| b));
-                match tokio::time::timeout(self.timeout, work).await {
+                let outcome = match tokio::time::timeout(allowed, work).await {
                     Ok(outcome) => outcome,
+                    // Cut short by --max-duration, not by the target.
+                    Err(_) if self.breaker.past_deadline() => Err(self.breaker.time_up()),
                     Err(_) => Err(TransportError::Timeout {
                         after: self.timeout,
                     }),
-                }
+                };
+                self.breaker.record(&outcome);
+                outcome
             }
         };
         Exchange {

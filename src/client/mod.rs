@@ -7,12 +7,14 @@
 //! whose `outcome` is a [`TransportError`] or a (possibly truncated)
 //! [`Response`], for the runner to turn into a failing check.
 
+mod breaker;
 mod curl;
 mod exchange;
 mod http;
 mod redact;
 
-pub use curl::shell_quote;
+pub use breaker::{Breaker, DEFAULT_FAILURE_LIMIT};
+pub use curl::{script, shell_quote, ScriptStep, TOKEN_VARIABLE};
 pub use exchange::{
     install_tls_provider, Auth, Body, Exchange, Request, Response, Secret, TargetConfig,
     TargetError, TransportError, DEFAULT_BODY_CAP, DEFAULT_TIMEOUT, MAX_REDIRECTS,

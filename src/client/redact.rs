@@ -55,13 +55,50 @@ pub(crate) fn header_value(name: &str, value: &str, secret: &Secret) -> String {
 }
 
 /// `text` with every occurrence of `secret` replaced by `***`.
+#[cfg(test)]
 pub(crate) fn scrub(text: &str, secret: Option<&str>) -> String {
     match secret {
-        Some(secret) if secret.len() >= MIN_SCRUB_LEN && text.contains(secret) => {
-            text.replace(secret, "***")
-        }
-        _ => text.to_string(),
+        Some(secret) => scrub_forms(text, &echo_forms(secret)),
+        None => text.to_string(),
     }
+}
+
+/// The forms a target may echo `token` back in: as sent, percent-encoded
+/// (upper- and lower-case hex), and JSON-escaped (with `/` as `\/`, as some
+/// encoders write it). Longest first, so a longer form is replaced whole.
+pub(crate) fn echo_forms(token: &str) -> Vec<String> {
+    let mut forms = vec![token.to_string()];
+    let mut upper = String::new();
+    let mut lower = String::new();
+    for byte in token.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            upper.push(byte as char);
+            lower.push(byte as char);
+        } else {
+            upper.push_str(&format!("%{byte:02X}"));
+            lower.push_str(&format!("%{byte:02x}"));
+        }
+    }
+    let json = serde_json::to_string(token).unwrap_or_default();
+    // Without its surrounding quotes.
+    let json = json[1..json.len() - 1].to_string();
+    let slashed = json.replace('/', "\\/");
+    forms.extend([upper, lower, json, slashed]);
+    forms.retain(|f| f.len() >= MIN_SCRUB_LEN);
+    forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+    forms.dedup();
+    forms
+}
+
+/// `text` with every one of `forms` replaced by `***`.
+pub(crate) fn scrub_forms(text: &str, forms: &[String]) -> String {
+    let mut out = std::borrow::Cow::Borrowed(text);
+    for form in forms {
+        if out.contains(form.as_str()) {
+            out = std::borrow::Cow::Owned(out.replace(form.as_str(), "***"));
+        }
+    }
+    out.into_owned()
 }
 
 /// A JWT with its signature replaced by `***`: `header.payload.***`.
@@ -141,16 +178,23 @@ pub(crate) fn mask_jwts_in(text: &str) -> String {
 /// Scrub the secret and mask JWTs in every string of a JSON value.
 pub(crate) fn redact_value(value: &mut Value, secret: &Secret) {
     redact_jwts(value);
-    if secret.as_str().is_some() {
+    if secret.is_set() {
         scrub_value(value, secret);
     }
 }
 
-fn scrub_value(value: &mut Value, secret: &Secret) {
+/// Scrub every string of `value`, object keys included.
+pub(crate) fn scrub_value(value: &mut Value, secret: &Secret) {
     match value {
         Value::String(text) => *text = secret.scrub(text),
         Value::Array(items) => items.iter_mut().for_each(|v| scrub_value(v, secret)),
-        Value::Object(map) => map.values_mut().for_each(|v| scrub_value(v, secret)),
+        Value::Object(map) => {
+            let entries = std::mem::take(map);
+            for (key, mut item) in entries {
+                scrub_value(&mut item, secret);
+                map.insert(secret.scrub(&key), item);
+            }
+        }
         _ => {}
     }
 }
@@ -250,5 +294,23 @@ mod tests {
         assert_eq!(scrub("x secret-token y", Some("secret-token")), "x *** y");
         assert_eq!(scrub("abc", Some("abc")), "abc");
         assert_eq!(scrub("abc", None), "abc");
+    }
+
+    #[test]
+    fn scrubs_echoed_forms() {
+        let token = "a/b+c\"d=e";
+        for echoed in [
+            "a/b+c\"d=e",
+            "a%2Fb%2Bc%22d%3De",
+            "a%2fb%2bc%22d%3de",
+            r#"a/b+c\"d=e"#,
+            r#"a\/b+c\"d=e"#,
+        ] {
+            assert_eq!(
+                scrub(&format!("<{echoed}>"), Some(token)),
+                "<***>",
+                "{echoed}"
+            );
+        }
     }
 }

@@ -34,7 +34,7 @@ pub fn drift(args: DriftArgs) -> Result<ExitCode, Error> {
     }
     match args.format {
         OutputFormat::Json => print_json(&report.to_json())?,
-        OutputFormat::Text => print!("{}", report.to_text()),
+        OutputFormat::Text => crate::output::out(&report.to_text()),
     }
     Ok(ExitCode::found(report.drifted()))
 }

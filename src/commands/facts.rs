@@ -14,7 +14,7 @@ pub fn facts(args: FactsArgs) -> Result<ExitCode, Error> {
     let profile = contract.profile(args.profile);
     match args.format {
         OutputFormat::Json => print_json(&facts_json(contract, profile))?,
-        OutputFormat::Text => print!("{}", facts_text(contract, profile)),
+        OutputFormat::Text => crate::output::out(&facts_text(contract, profile)),
     }
     Ok(ExitCode::Ok)
 }

@@ -16,7 +16,7 @@ pub fn selftest(args: SelftestArgs) -> Result<ExitCode, Error> {
     let matrix = runtime()?.block_on(run_selftest(&config, contract))?;
     match args.format {
         OutputFormat::Json => print_json(&matrix)?,
-        OutputFormat::Text => print!("{}", matrix.to_text()),
+        OutputFormat::Text => crate::output::out(&matrix.to_text()),
     }
     Ok(ExitCode::found(!matrix.all_good()))
 }

@@ -39,15 +39,15 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode, Error> {
         }
         let _ = out.flush();
         drop(out);
-        eprintln!(
+        crate::output::err_line(&format!(
             "variant {}, project {}, project flow {}; Ctrl-C to stop",
             handle.variant(),
             handle.project(),
             handle.project_flow()
-        );
+        ));
         stop.wait().await;
         handle.shutdown().await;
-        eprintln!("stopped");
+        crate::output::err_line("stopped");
         Ok(ExitCode::Ok)
     })
 }

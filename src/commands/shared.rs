@@ -18,6 +18,6 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Error> {
 /// `value` as pretty JSON on stdout.
 pub(crate) fn print_json(value: &impl serde::Serialize) -> Result<(), Error> {
     let text = serde_json::to_string_pretty(value).map_err(Error::harness)?;
-    println!("{text}");
+    crate::output::out_line(&text);
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! One assertion about one answer, the unit both phases judge in: whether
-//! the claim held (`None`: the pages are silent, so it is only observed),
-//! what was expected and what was observed.
+//! the claim held (`None`: the pages are silent, so it is only observed, or
+//! nothing came back to judge), what was expected and what was observed.
 
 use serde_json::Value;
 
@@ -11,6 +11,9 @@ pub struct Judgement {
     pub held: Option<bool>,
     pub expected: Value,
     pub observed: Value,
+    /// Nothing could be observed (timeout, reset, body cap, a stopped
+    /// run): why. Such a judgement is neither held nor an observation.
+    pub nothing_observed: Option<String>,
 }
 
 impl Judgement {
@@ -19,6 +22,15 @@ impl Judgement {
             held,
             expected,
             observed,
+            nothing_observed: None,
+        }
+    }
+
+    /// Nothing came back to judge, for `problem`.
+    pub fn nothing_observed(problem: String) -> Judgement {
+        Judgement {
+            nothing_observed: Some(problem),
+            ..Judgement::default()
         }
     }
 

@@ -7,6 +7,7 @@
 pub mod answer;
 pub mod expected;
 mod judgement;
+mod reproduce;
 pub mod universal;
 
 pub use answer::{
@@ -15,3 +16,4 @@ pub use answer::{
 };
 pub use expected::{Expected, Refusal};
 pub use judgement::Judgement;
+pub use reproduce::reproduction_script;

@@ -267,7 +267,7 @@ impl Progress {
                 let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                 let tenth = (*total / 10).max(1);
                 if n % tenth == 0 || n == *total {
-                    eprintln!("generated: {n}/{total} cases");
+                    crate::output::err_line(&format!("generated: {n}/{total} cases"));
                 }
             }
             Progress::Hidden => {}
@@ -278,7 +278,7 @@ impl Progress {
     pub fn note(&self, text: &str) {
         match self {
             Progress::Bar(bar) => bar.set_message(text.to_string()),
-            Progress::Lines { .. } => eprintln!("generated: {text}"),
+            Progress::Lines { .. } => crate::output::err_line(&format!("generated: {text}")),
             Progress::Hidden => {}
         }
     }

@@ -109,7 +109,7 @@ impl Judge<'_> {
     }
 
     /// The checks every response gets. Returns the response when there is
-    /// an HTTP answer to judge further.
+    /// an HTTP answer below 500 to judge further.
     pub fn universal<'e>(
         &self,
         exchange: &'e Exchange,
@@ -121,18 +121,17 @@ impl Judge<'_> {
         let response = match (exchange.problem(), &exchange.outcome) {
             (None, Ok(response)) => response,
             (problem, _) => {
-                if rules.no_server_error {
-                    let problem = problem.unwrap_or_default();
-                    self.push(
-                        out,
-                        step,
-                        "http.no-server-error",
-                        "no-5xx",
-                        Some(false),
-                        || json!({"status": "below 500"}),
-                        || json!({"error": problem}),
-                    );
-                }
+                // Nothing came back: the case's checks cannot be judged. The
+                // error is kept on the check every answer feeds.
+                out.push(Finding {
+                    key: CheckKey {
+                        fact: "http.no-server-error",
+                        rule: "no-5xx",
+                    },
+                    judgement: Judgement::nothing_observed(problem.unwrap_or_default()),
+                    note: None,
+                    step,
+                });
                 return None;
             }
         };
@@ -147,6 +146,11 @@ impl Judge<'_> {
                 || json!({"status": "below 500"}),
                 || json!({"status": status}),
             );
+        }
+        // A server error is evidence against no-server-error only: the
+        // case's other facts stay unobserved.
+        if status >= 500 {
+            return None;
         }
         if rules.http_json {
             self.push(

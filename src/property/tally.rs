@@ -1,8 +1,9 @@
 //! Aggregating judgements into checks: one check per (fact, rule) over
 //! every case, not one per case. A check passes with the number of cases
 //! when all held; it fails with its minimal counterexample (request,
-//! response, curl) and how many cases failed the same way; an observation
-//! counts what the target did where the docs are silent.
+//! response, curl) and how many cases failed the same way; it ends in
+//! `error` when some cases brought nothing back and none failed; an
+//! observation counts what the target did where the docs are silent.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -23,17 +24,23 @@ pub struct ExchangeRecord {
     pub request: RequestRecord,
     pub response: Option<ResponseRecord>,
     pub curl: String,
+    /// The script replaying the case up to this exchange, when it is not
+    /// the case's first.
+    pub script: Option<String>,
     secret: Secret,
 }
 
 impl ExchangeRecord {
-    pub fn of(exchange: &Exchange) -> ExchangeRecord {
-        ExchangeRecord {
+    /// Exchange `step` of a case whose exchanges are `exchanges`.
+    pub fn in_case(exchanges: &[Exchange], step: usize) -> Option<ExchangeRecord> {
+        let exchange = exchanges.get(step)?;
+        Some(ExchangeRecord {
             request: exchange.request.clone(),
             response: exchange.response_record(),
             curl: exchange.curl.clone(),
+            script: (step > 0).then(|| crate::judge::reproduction_script(&exchanges[..=step])),
             secret: exchange.secret.clone(),
-        }
+        })
     }
 }
 
@@ -55,10 +62,7 @@ impl Failure {
         Some(Failure {
             case,
             finding: judged.finding.clone(),
-            exchange: run
-                .exchanges
-                .get(judged.finding.step)
-                .map(ExchangeRecord::of),
+            exchange: ExchangeRecord::in_case(&run.exchanges, judged.finding.step),
         })
     }
 }
@@ -80,6 +84,9 @@ struct Entry {
     /// The expectation of the lowest case, for passing checks.
     sample: Option<(u64, Value)>,
     first: Option<Failure>,
+    /// Cases in which nothing could be observed, and the lowest of them.
+    errored: u64,
+    first_error: Option<(u64, String, Option<ExchangeRecord>)>,
     /// Per variant: [agreeing cases, contradicting cases].
     align: [[u64; 2]; 4],
     notes: BTreeMap<String, u64>,
@@ -106,6 +113,7 @@ impl Tally {
             let m = merged.entry(j.key).or_insert_with(|| Merged {
                 held: None,
                 failing: None,
+                error: None,
                 any: j,
                 variants: [None; 4],
                 notes: Vec::new(),
@@ -119,6 +127,9 @@ impl Tally {
                     m.held.get_or_insert(true);
                 }
                 None => {}
+            }
+            if j.judgement.nothing_observed.is_some() {
+                m.error.get_or_insert(j);
             }
             if let Some(note) = &j.note {
                 m.notes.push(note);
@@ -138,7 +149,17 @@ impl Tally {
                 ..Entry::default()
             });
             entry.cases += 1;
-            entry.observe_only &= m.held.is_none();
+            entry.observe_only &= m.held.is_none() && m.error.is_none();
+            if let Some(error) = m.error {
+                entry.errored += 1;
+                if entry.first_error.as_ref().is_none_or(|(c, _, _)| case < *c) {
+                    entry.first_error = Some((
+                        case,
+                        error.judgement.nothing_observed.clone().unwrap_or_default(),
+                        ExchangeRecord::in_case(&run.exchanges, error.step),
+                    ));
+                }
+            }
             for note in m.notes {
                 *entry.notes.entry(note.clone()).or_default() += 1;
             }
@@ -161,7 +182,7 @@ impl Tally {
                     entry.first = Some(Failure {
                         case,
                         finding: failing.clone(),
-                        exchange: run.exchanges.get(failing.step).map(ExchangeRecord::of),
+                        exchange: ExchangeRecord::in_case(&run.exchanges, failing.step),
                     });
                 }
             }
@@ -202,6 +223,7 @@ impl Tally {
                 request: None,
                 response: None,
                 curl: None,
+                script: None,
             };
             let n = entry.cases;
             let cases = if n == 1 { "case" } else { "cases" };
@@ -237,16 +259,34 @@ impl Tally {
                 }
                 let detail = crate::judge::describe(Some(false), &expected, &observed);
                 let exchange = failure.exchange;
+                let unobserved = match entry.errored {
+                    0 => String::new(),
+                    k => format!(" ({k} more observed nothing)"),
+                };
                 Check {
                     verdict: Verdict::judge(base.level, false, strict),
                     message: format!(
-                        "{} of {n} {cases} failed the same way; {note}: {detail}",
+                        "{} of {n} {cases} failed the same way{unobserved}; {note}: {detail}",
                         entry.failed
                     ),
                     expected,
                     observed,
                     request: exchange.as_ref().map(|e| e.request.clone()),
                     response: exchange.as_ref().and_then(|e| e.response.clone()),
+                    script: exchange.as_ref().and_then(|e| e.script.clone()),
+                    curl: exchange.map(|e| e.curl),
+                    ..base
+                }
+            } else if let Some((_, problem, exchange)) = entry.first_error {
+                Check {
+                    verdict: Verdict::Error,
+                    message: format!(
+                        "nothing observed in {} of {n} {cases}; the first: {problem}",
+                        entry.errored
+                    ),
+                    observed: json!({"cases": n, "nothing_observed": entry.errored, "error": problem}),
+                    request: exchange.as_ref().map(|e| e.request.clone()),
+                    script: exchange.as_ref().and_then(|e| e.script.clone()),
                     curl: exchange.map(|e| e.curl),
                     ..base
                 }
@@ -269,6 +309,7 @@ impl Tally {
 struct Merged<'a> {
     held: Option<bool>,
     failing: Option<&'a Finding>,
+    error: Option<&'a Finding>,
     any: &'a Finding,
     variants: [Option<bool>; 4],
     notes: Vec<&'a String>,

@@ -45,16 +45,20 @@ pub(super) fn render(report: &Report, color: bool) -> String {
     };
     let _ = writeln!(
         out,
-        "{} checks: {}, {}, {}, {} skip, {} observe · {} ms",
+        "{} checks: {}, {}, {}, {}, {} skip, {} observe · {} ms",
         s.checks,
         count(s.pass, "pass", green),
         count(s.fail, "fail", red),
+        count(s.error, "error", red),
         count(s.warn, "warn", yellow),
         s.skip,
         s.observe,
         report.run.duration_ms
     );
     let _ = writeln!(out, "alignment: {}", report.alignment.fingerprint);
+    if let Some(why) = &report.run.stopped {
+        let _ = writeln!(out, "partial: the run stopped early: {why}");
+    }
     let verdict = if report.is_conformant() {
         let note = if s.warn > 0 {
             format!(" ({} should-level warnings)", s.warn)
@@ -63,11 +67,27 @@ pub(super) fn render(report: &Report, color: bool) -> String {
         };
         format!("{}{note}", paint("CONFORMANT", green, color))
     } else {
-        let plural = if s.fail == 1 { "" } else { "s" };
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        let mut why = Vec::new();
+        if s.fail > 0 {
+            why.push(format!("{} failing check{}", s.fail, plural(s.fail)));
+        }
+        if s.error > 0 {
+            why.push(format!(
+                "{} check{} that observed nothing",
+                s.error,
+                plural(s.error)
+            ));
+        }
+        if report.executed() == 0 {
+            why.push("no check observed anything".into());
+        } else if report.run.stopped.is_some() && why.is_empty() {
+            why.push("the run is partial".into());
+        }
         format!(
-            "{} ({} failing check{plural})",
+            "{} ({})",
             paint("NOT CONFORMANT", red, color),
-            s.fail
+            why.join(", ")
         )
     };
     let _ = writeln!(out, "verdict: {verdict}");
@@ -79,6 +99,7 @@ pub(super) fn render(report: &Report, color: bool) -> String {
     for check in problems {
         let label = match check.verdict {
             Verdict::Fail => paint("FAIL", red, color),
+            Verdict::Error => paint("ERROR", red, color),
             _ => paint("WARN", yellow, color),
         };
         let _ = writeln!(
@@ -93,6 +114,17 @@ pub(super) fn render(report: &Report, color: bool) -> String {
         }
         if let Some(curl) = &check.curl {
             let _ = writeln!(out, "     {}", paint(&format!("$ {curl}"), dim, color));
+        }
+        if check.script.is_some() {
+            let _ = writeln!(
+                out,
+                "     {}",
+                paint(
+                    "(it needs the requests before it: report.md has the whole sequence as a script)",
+                    dim,
+                    color
+                )
+            );
         }
     }
     out

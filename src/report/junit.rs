@@ -1,6 +1,7 @@
 //! `junit.xml` for CI UIs: one test suite for the run, one test case per
-//! check (classname = fact, name = check id). `fail` is a failure, `skip` is
-//! skipped; `warn` and `observe` pass, with what was seen in system-out.
+//! check (classname = fact, name = check id). `fail` is a failure, `error`
+//! (nothing could be observed) is an error, `skip` is skipped; `warn` and
+//! `observe` pass, with what was seen in system-out.
 
 use std::time::Duration;
 
@@ -25,6 +26,7 @@ pub(super) fn render(report: &Report) -> Result<String, ReportError> {
         Property::new("started_at", report.run.started_at.as_str()),
         Property::new("strict", report.run.strict.to_string()),
         Property::new("verdict", report.summary.verdict.name()),
+        Property::new("stopped", report.run.stopped.as_deref().unwrap_or_default()),
         Property::new("alignment", report.alignment.fingerprint.as_str()),
     ]);
     suite.add_test_cases(report.checks.iter().map(test_case));
@@ -45,6 +47,14 @@ fn test_case(check: &Check) -> TestCase {
             status
                 .set_message(check.message.as_str())
                 .set_type(format!("{} violation", check.level))
+                .set_description(details(check));
+            status
+        }
+        Verdict::Error => {
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+            status
+                .set_message(check.message.as_str())
+                .set_type("nothing observed")
                 .set_description(details(check));
             status
         }
@@ -80,6 +90,9 @@ fn details(check: &Check) -> String {
     );
     if let Some(curl) = &check.curl {
         text.push_str(&format!("reproduce: {curl}\n"));
+    }
+    if let Some(script) = &check.script {
+        text.push_str(&format!("the whole sequence:\n{script}"));
     }
     text
 }

@@ -45,19 +45,33 @@ pub(super) fn render(report: &Report) -> String {
     let _ = writeln!(out, "\n## Summary\n");
     let _ = writeln!(
         out,
-        "| checks | pass | fail | warn | skip | observe | verdict |\n|---:|---:|---:|---:|---:|---:|---|"
+        "| checks | pass | fail | error | warn | skip | observe | verdict |\n|---:|---:|---:|---:|---:|---:|---:|---|"
     );
     let _ = writeln!(
         out,
-        "| {} | {} | {} | {} | {} | {} | **{}** |",
+        "| {} | {} | {} | {} | {} | {} | {} | **{}** |",
         s.checks,
         s.pass,
         s.fail,
+        s.error,
         s.warn,
         s.skip,
         s.observe,
         s.verdict.name()
     );
+    if let Some(why) = &report.run.stopped {
+        let _ = writeln!(
+            out,
+            "\n**This report is partial:** the run stopped early: {}.",
+            one_line(why)
+        );
+    }
+    if report.executed() == 0 {
+        let _ = writeln!(
+            out,
+            "\n**No check observed anything**, so nothing was certified."
+        );
+    }
 
     let a = &report.alignment;
     let _ = writeln!(out, "\n## Agreement with the documentation\n");
@@ -104,6 +118,7 @@ pub(super) fn render(report: &Report) -> String {
         };
         let verdict = match fact.verdict {
             FactVerdict::Fail => "**fail**",
+            FactVerdict::Error => "**error**",
             other => other.name(),
         };
         let _ = writeln!(
@@ -121,7 +136,7 @@ pub(super) fn render(report: &Report) -> String {
         failure(&mut out, check, report.basis(&check.fact));
     }
     if !any {
-        let _ = writeln!(out, "None: no check failed or warned.");
+        let _ = writeln!(out, "None: no check failed, ended in error or warned.");
     }
     out
 }
@@ -129,6 +144,7 @@ pub(super) fn render(report: &Report) -> String {
 fn failure(out: &mut String, check: &Check, basis: Option<&Basis>) {
     let label = match check.verdict {
         Verdict::Fail => "FAIL",
+        Verdict::Error => "ERROR",
         _ => "WARN",
     };
     let _ = writeln!(
@@ -145,8 +161,12 @@ fn failure(out: &mut String, check: &Check, basis: Option<&Basis>) {
     let _ = writeln!(out, "Observed:\n");
     code_block(out, "json", &pretty(&check.observed));
     if let Some(curl) = &check.curl {
-        let _ = writeln!(out, "Reproduce:\n");
+        let _ = writeln!(out, "Reproduce (with `VERIFIK_TOKEN` set):\n");
         code_block(out, "sh", curl);
+    }
+    if let Some(script) = &check.script {
+        let _ = writeln!(out, "The whole sequence it needs, as a script:\n");
+        code_block(out, "bash", script);
     }
 }
 

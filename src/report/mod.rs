@@ -9,6 +9,6 @@ mod markdown;
 mod model;
 
 pub use model::{
-    AlignmentSummary, FactResult, FactVerdict, Report, ReportError, RunVerdict, Summary, Tool,
-    VariantTally, FORMAT_VERSION,
+    check_dir, AlignmentSummary, FactResult, FactVerdict, Report, ReportError, RunVerdict, Summary,
+    Tool, VariantTally, FORMAT_VERSION,
 };

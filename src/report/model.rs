@@ -4,6 +4,7 @@
 
 use crate::check::RunInfo;
 use crate::check::{Alignment, Check, Level, VariantAlignment, Verdict};
+use crate::client::Secret;
 use crate::contract::{Basis, Contract, Profile, Variant};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -51,7 +52,12 @@ pub struct Summary {
     pub warn: usize,
     pub skip: usize,
     pub observe: usize,
-    /// `not-conformant` iff some check failed.
+    /// Added: checks that could not observe anything (timeout, reset, body
+    /// cap, a run that stopped early).
+    #[serde(default)]
+    pub error: usize,
+    /// `conformant` iff no check failed, none ended in error, and at least
+    /// one check observed something.
     pub verdict: RunVerdict,
 }
 
@@ -64,6 +70,7 @@ pub enum FactVerdict {
     Warn,
     Skip,
     Observe,
+    Error,
     Untestable,
 }
 
@@ -75,6 +82,7 @@ impl FactVerdict {
             FactVerdict::Warn => "warn",
             FactVerdict::Skip => "skip",
             FactVerdict::Observe => "observe",
+            FactVerdict::Error => "error",
             FactVerdict::Untestable => "untestable",
         }
     }
@@ -88,14 +96,17 @@ impl From<Verdict> for FactVerdict {
             Verdict::Warn => FactVerdict::Warn,
             Verdict::Skip => FactVerdict::Skip,
             Verdict::Observe => FactVerdict::Observe,
+            Verdict::Error => FactVerdict::Error,
         }
     }
 }
 
-/// How bad a check verdict is, for "worst of": fail > warn > pass > observe > skip.
+/// How bad a check verdict is, for "worst of": fail > error > warn > pass >
+/// observe > skip.
 fn severity(verdict: Verdict) -> u8 {
     match verdict {
-        Verdict::Fail => 4,
+        Verdict::Fail => 5,
+        Verdict::Error => 4,
         Verdict::Warn => 3,
         Verdict::Pass => 2,
         Verdict::Observe => 1,
@@ -204,6 +215,14 @@ pub enum ReportError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(
+        "the report directory {} is not writable: {source}; pass a writable --report-dir",
+        .path.display()
+    )]
+    NotWritable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot render junit.xml: {0}")]
     Junit(String),
 }
@@ -217,7 +236,35 @@ impl Report {
     /// Build the report of a run from its checks. Checks are ordered by
     /// their fact's place in the catalogue, then by id, so two runs of the
     /// same suite compare line by line whatever order checks finished in.
+    ///
+    /// This is the one choke point every output passes through (report.json,
+    /// junit.xml, report.md, the console): every string of the report, keys
+    /// included, loses `secret` in every form a target may echo it in.
     pub fn build(
+        info: RunInfo,
+        checks: Vec<Check>,
+        contract: &Contract,
+        profile: &Profile,
+        secret: &Secret,
+    ) -> Report {
+        Report::judge(info, checks, contract, profile).redacted(secret)
+    }
+
+    /// `self` with `secret` scrubbed from every string. The walk goes over
+    /// the serialized report, so a field added later is covered too.
+    fn redacted(self, secret: &Secret) -> Report {
+        let Ok(mut value) = serde_json::to_value(&self) else {
+            return self;
+        };
+        let before = value.clone();
+        secret.scrub_value(&mut value);
+        if value == before {
+            return self;
+        }
+        serde_json::from_value(value).unwrap_or(self)
+    }
+
+    fn judge(
         info: RunInfo,
         mut checks: Vec<Check>,
         contract: &Contract,
@@ -233,14 +280,18 @@ impl Report {
 
         let count = |verdict: Verdict| checks.iter().filter(|c| c.verdict == verdict).count();
         let fail = count(Verdict::Fail);
+        let error = count(Verdict::Error);
+        let skip = count(Verdict::Skip);
+        let executed = checks.len() - skip;
         let summary = Summary {
             checks: checks.len(),
             pass: count(Verdict::Pass),
             fail,
             warn: count(Verdict::Warn),
-            skip: count(Verdict::Skip),
+            skip,
             observe: count(Verdict::Observe),
-            verdict: if fail > 0 {
+            error,
+            verdict: if fail > 0 || error > 0 || executed == 0 || info.stopped.is_some() {
                 RunVerdict::NotConformant
             } else {
                 RunVerdict::Conformant
@@ -293,16 +344,32 @@ impl Report {
         self.summary.verdict == RunVerdict::Conformant
     }
 
-    /// `Ok` when conformant, `Violations` when a check failed.
-    pub fn exit_code(&self) -> crate::exit::ExitCode {
-        crate::exit::ExitCode::found(!self.is_conformant())
+    /// Checks that observed something: every check but the skipped ones.
+    pub fn executed(&self) -> usize {
+        self.summary.checks - self.summary.skip
     }
 
-    /// Checks that failed or warned, in report order.
+    /// What the run means to CI: `Violations` when a check failed (the
+    /// evidence stands even if other checks could not observe), else
+    /// `Harness` when a check ended in error or the run stopped early, else
+    /// `Ok`. A run that executed nothing is the caller's to judge (see
+    /// `--no-tests`).
+    pub fn exit_code(&self) -> crate::exit::ExitCode {
+        use crate::exit::ExitCode;
+        if self.summary.fail > 0 {
+            ExitCode::Violations
+        } else if self.summary.error > 0 || self.run.stopped.is_some() {
+            ExitCode::Harness
+        } else {
+            ExitCode::Ok
+        }
+    }
+
+    /// Checks that failed, ended in error or warned, in report order.
     pub fn problems(&self) -> impl Iterator<Item = &Check> {
         self.checks
             .iter()
-            .filter(|c| matches!(c.verdict, Verdict::Fail | Verdict::Warn))
+            .filter(|c| matches!(c.verdict, Verdict::Fail | Verdict::Error | Verdict::Warn))
     }
 
     pub fn to_json(&self) -> String {
@@ -346,13 +413,29 @@ impl Report {
     }
 }
 
+/// Make sure the reports can be written into `dir` (created if needed)
+/// before a run starts, rather than find out when it is over.
+pub fn check_dir(dir: &Path) -> Result<(), ReportError> {
+    std::fs::create_dir_all(dir).map_err(|source| ReportError::CreateDir {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let probe = dir.join(format!(".verifik-write-check-{}", std::process::id()));
+    std::fs::write(&probe, b"").map_err(|source| ReportError::NotWritable {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}
+
 /// A fact's alignment with each variant, from its (non-skipped) checks.
 fn fact_alignment(checks: &[&Check]) -> VariantAlignment {
     let mut result = VariantAlignment::all(Alignment::Silent);
     for variant in Variant::ALL {
         let seen = checks
             .iter()
-            .filter(|c| c.verdict != Verdict::Skip)
+            .filter(|c| c.observed_something())
             .map(|c| c.variants.get(variant));
         let mut alignment = Alignment::Silent;
         for a in seen {
@@ -379,7 +462,7 @@ fn alignment_summary(checks: &[Check], facts: &[FactResult]) -> AlignmentSummary
         facts_observed: 0,
         fingerprint: String::new(),
     };
-    for check in checks.iter().filter(|c| c.verdict != Verdict::Skip) {
+    for check in checks.iter().filter(|c| c.observed_something()) {
         for variant in Variant::ALL {
             let tally = summary.get_mut(variant);
             match check.variants.get(variant) {
@@ -391,7 +474,7 @@ fn alignment_summary(checks: &[Check], facts: &[FactResult]) -> AlignmentSummary
     }
     let observed_facts: std::collections::BTreeSet<&str> = checks
         .iter()
-        .filter(|c| c.verdict != Verdict::Skip)
+        .filter(|c| c.observed_something())
         .map(|c| c.fact.as_str())
         .collect();
     summary.facts_observed = facts

@@ -15,6 +15,17 @@ use crate::judge::Judgement;
 
 use super::features::check_id;
 
+/// Why a step has no answer to judge its fact by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unobserved {
+    /// No request was sent, or it brought no complete HTTP answer (timeout,
+    /// reset, body cap): the check ends in `error`.
+    Nothing(String),
+    /// The target answered with a server error: evidence against
+    /// `http.no-server-error` only; the step's own fact stays unobserved.
+    ServerError(u16),
+}
+
 /// What a step concluded, before it becomes a [`Check`]: the judgement,
 /// which part of the scenario's fact it is about, and what every page
 /// would have said.
@@ -43,12 +54,17 @@ pub struct RegistrationWorld {
     pub setup_body: Map<String, Value>,
     /// The exchange the `Then` steps judge.
     pub last: Option<Exchange>,
+    /// Every exchange of the scenario so far, in order (for the
+    /// reproduction script of a check that needed several).
+    pub trail: Vec<Exchange>,
     /// Held while this scenario runs alone (see [`RunContext`]'s gate).
     pub alone: Option<Alone>,
     /// Where this scenario's contacts are numbered from (its place in the
     /// embedded features), and how many it has used.
     pub serial_base: u64,
     pub contacts: u64,
+    /// A server error of this scenario was filed under `http.no-server-error`.
+    pub server_error_filed: bool,
 }
 
 /// Exclusive use of the target for one scenario, until the scenario ends.
@@ -71,9 +87,11 @@ impl RegistrationWorld {
             setup: None,
             setup_body: Map::new(),
             last: None,
+            trail: Vec::new(),
             alone: None,
             serial_base: 0,
             contacts: 0,
+            server_error_filed: false,
         }
     }
 
@@ -102,11 +120,23 @@ impl RegistrationWorld {
 
     pub async fn send(&mut self, request: Request) -> Exchange {
         let ctx = self.ctx();
-        if self.alone.is_some() {
-            return ctx.client.send(request).await;
-        }
-        let _shared = ctx.gate.read().await;
-        ctx.client.send(request).await
+        let exchange = if self.alone.is_some() {
+            ctx.client.send(request).await
+        } else {
+            let _shared = ctx.gate.read().await;
+            ctx.client.send(request).await
+        };
+        self.trail.push(exchange.clone());
+        exchange
+    }
+
+    /// The script that replays the scenario's requests up to the judged
+    /// one, when there was more than one.
+    fn script(&self) -> Option<String> {
+        let last = self.last.as_ref()?;
+        let end = self.trail.iter().rposition(|e| e.curl == last.curl)?;
+        let steps = &self.trail[..=end];
+        (steps.len() > 1).then(|| crate::judge::reproduction_script(steps))
     }
 
     /// Wait until no other scenario has a request in flight, and keep the
@@ -118,8 +148,9 @@ impl RegistrationWorld {
         }
     }
 
-    /// The last response, or the transport failure as a failing check's message.
-    pub fn response(&self) -> Result<&Response, String> {
+    /// The last complete HTTP answer, whatever its status, or why there is
+    /// none.
+    pub fn answer(&self) -> Result<&Response, String> {
         let exchange = self
             .last
             .as_ref()
@@ -128,6 +159,15 @@ impl RegistrationWorld {
             return Err(problem);
         }
         exchange.outcome.as_ref().map_err(|e| e.to_string())
+    }
+
+    /// The last answer to judge a fact by: a complete HTTP answer below 500.
+    pub fn response(&self) -> Result<&Response, Unobserved> {
+        let response = self.answer().map_err(Unobserved::Nothing)?;
+        if response.status >= 500 {
+            return Err(Unobserved::ServerError(response.status));
+        }
+        Ok(response)
     }
 
     /// The claims of the variant that judges `fact` under the run's profile
@@ -170,7 +210,8 @@ impl RegistrationWorld {
         );
     }
 
-    /// Record a failing check for a transport failure or a harness problem.
+    /// Record a failing check with `message` (the answer cannot hold the
+    /// claim, e.g. a body that is not JSON where the claim reads a member).
     pub fn record_failure(&mut self, fact: &str, aspect: Option<&'static str>, message: String) {
         self.record(
             fact,
@@ -184,7 +225,59 @@ impl RegistrationWorld {
         );
     }
 
+    /// Record that `fact` could not be judged: `error` when nothing came
+    /// back; for a server error, the fact is left unobserved (`skip`) and
+    /// the 5xx is filed, once per scenario, under `http.no-server-error`.
+    pub fn record_unobserved(&mut self, fact: &str, aspect: Option<&'static str>, why: Unobserved) {
+        let (verdict, message) = match why {
+            Unobserved::Nothing(problem) => {
+                (Verdict::Error, format!("nothing observed: {problem}"))
+            }
+            Unobserved::ServerError(status) => {
+                self.file_server_error(status);
+                (
+                    Verdict::Skip,
+                    format!(
+                        "not observed: the target answered HTTP {status}, which is judged under http.no-server-error only"
+                    ),
+                )
+            }
+        };
+        let result = StepResult {
+            aspect,
+            cap: None,
+            judgement: Judgement::new(None, Value::Null, Value::Null),
+            message,
+            variants: VariantAlignment::all(Alignment::Silent),
+        };
+        self.push_check(fact, result, Some(verdict));
+    }
+
+    /// A server error met while judging another fact: a failing check of
+    /// `http.no-server-error` named after this scenario.
+    fn file_server_error(&mut self, status: u16) {
+        const FACT: &str = "http.no-server-error";
+        if self.server_error_filed || self.facts.iter().any(|f| f == FACT) {
+            return;
+        }
+        self.server_error_filed = true;
+        self.judge(
+            FACT,
+            None,
+            None,
+            serde_json::json!(status),
+            |_, _| serde_json::json!("a status below 500"),
+            |_, c| c.no_server_error.as_ref().map(|_| status < 500),
+        );
+    }
+
     pub fn record(&mut self, fact: &str, result: StepResult) {
+        self.push_check(fact, result, None);
+    }
+
+    /// Turn `result` into a check: its verdict from the judgement at the
+    /// fact's level, unless `verdict` says otherwise.
+    fn push_check(&mut self, fact: &str, result: StepResult, verdict: Option<Verdict>) {
         let StepResult {
             aspect,
             cap,
@@ -200,10 +293,10 @@ impl RegistrationWorld {
         if let Some(cap) = cap {
             level = level.max(cap);
         }
-        let verdict = match judgement.held {
+        let verdict = verdict.unwrap_or(match judgement.held {
             Some(held) => Verdict::judge(level, held, ctx.strict),
             None => Verdict::Observe,
-        };
+        });
         let mut id = check_id(fact, &self.scenario);
         if let Some(aspect) = aspect {
             id = format!("{id}/{aspect}");
@@ -222,6 +315,7 @@ impl RegistrationWorld {
             request: exchange.map(|e| e.request.clone()),
             response: exchange.and_then(Exchange::response_record),
             curl: exchange.map(|e| e.curl.clone()),
+            script: self.script(),
         });
     }
 
@@ -242,6 +336,7 @@ impl RegistrationWorld {
                 request: None,
                 response: None,
                 curl: None,
+                script: None,
             });
         }
     }

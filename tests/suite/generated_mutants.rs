@@ -183,7 +183,7 @@ fn counterexample((outcome, token): &(SuiteOutcome, String)) -> Map<String, Valu
         curl.starts_with("curl ") && curl.contains("--data"),
         "{curl}"
     );
-    assert!(curl.contains("Bearer ***") && !curl.contains(token.as_str()));
+    assert!(curl.contains("Bearer $VERIFIK_TOKEN") && !curl.contains(token.as_str()));
     no_5xx
         .request
         .as_ref()

@@ -10,6 +10,7 @@ use verifik_conformance::check::RunInfo;
 use verifik_conformance::check::{
     Alignment, Check, CheckSource, Level, RequestRecord, ResponseRecord, VariantAlignment, Verdict,
 };
+use verifik_conformance::client::Secret;
 use verifik_conformance::contract::Contract;
 use verifik_conformance::model::ProfileId;
 use verifik_conformance::report::{Report, ReportError};
@@ -70,6 +71,7 @@ impl Run {
             started_at: self.started_at.clone(),
             duration_ms: self.duration_ms,
             strict,
+            stopped: None,
         }
     }
 
@@ -117,8 +119,9 @@ impl Run {
                         "token": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.***"}}),
                 }),
                 curl: Some(format!(
-                    "curl -sS -X POST '{url}' -H 'Content-Type: application/json' -H 'Authorization: Bearer ***' --data-raw '{{\"project\":\"p1\",\"projectFlow\":\"f1\",\"fullName\":\"Seán O'\\''Brien\"}}'"
+                    "curl -sS -i -X POST '{url}' -H 'Content-Type: application/json' -H \"Authorization: Bearer $VERIFIK_TOKEN\" --data-raw '{{\"project\":\"p1\",\"projectFlow\":\"f1\",\"fullName\":\"Seán O'\\''Brien\"}}'"
                 )),
+                script: None,
             },
             Check {
                 id: "auth.bearer-required/no-token".into(),
@@ -141,7 +144,8 @@ impl Run {
                     headers: headers(&[("content-type", "application/json")]),
                     body: json!({"status": 401, "message": "unauthorized"}),
                 }),
-                curl: Some(format!("curl -sS -X GET '{url}'")),
+                curl: Some(format!("curl -sS -i -X GET '{url}'")),
+                script: None,
             },
             Check {
                 id: "create.country-code-format/missing-plus".into(),
@@ -168,8 +172,9 @@ impl Run {
                     body: json!({"data": {}}),
                 }),
                 curl: Some(format!(
-                    "curl -sS -X POST '{url}' -H 'Content-Type: application/json' -H 'Authorization: Bearer ***' --data-raw '{{\"countryCode\":\"57\",\"phone\":\"3001234567\"}}'"
+                    "curl -sS -i -X POST '{url}' -H 'Content-Type: application/json' -H \"Authorization: Bearer $VERIFIK_TOKEN\" --data-raw '{{\"countryCode\":\"57\",\"phone\":\"3001234567\"}}'"
                 )),
+                script: None,
             },
             Check {
                 id: "create.email-domain/blocked-domain".into(),
@@ -184,6 +189,7 @@ impl Run {
                 request: None,
                 response: None,
                 curl: None,
+                script: None,
             },
             Check {
                 id: "create.id-format/object-id".into(),
@@ -198,6 +204,24 @@ impl Run {
                 request: None,
                 response: None,
                 curl: None,
+                script: None,
+            },
+            Check {
+                id: "generated/http.no-server-error/no-5xx".into(),
+                fact: "http.no-server-error".into(),
+                level: Level::Must,
+                verdict: Verdict::Error,
+                source: CheckSource::Generated,
+                message: "nothing observed in 2 of 500 cases; the first: timed out after 3000 ms with no complete answer".into(),
+                expected: Value::Null,
+                observed: json!({"cases": 500, "nothing_observed": 2}),
+                variants: VariantAlignment::all(Silent),
+                request: None,
+                response: None,
+                curl: Some(format!("curl -sS -i -X GET '{url}/abc123'")),
+                script: Some(format!(
+                    "#!/usr/bin/env bash\n# request 1\ncurl -sS -i -X POST '{url}'\n# request 2\ncurl -sS -i -X GET '{url}/'\"${{ID1}}\"''\n"
+                )),
             },
         ]
     }
@@ -206,7 +230,7 @@ impl Run {
 fn report(run: &Run, checks: Vec<Check>) -> Report {
     let contract = Contract::embedded().unwrap();
     let profile = contract.profile(ProfileId::Current);
-    Report::build(run.info(false), checks, contract, profile)
+    Report::build(run.info(false), checks, contract, profile, &Secret::none())
 }
 
 fn keys(value: &Value) -> BTreeSet<&str> {
@@ -239,19 +263,34 @@ fn junit_snapshot_and_structure() {
     let parsed = quick_junit::Report::deserialize_from_str(&xml).unwrap();
     assert_eq!(parsed.test_suites.len(), 1);
     let suite = &parsed.test_suites[0];
-    assert_eq!(suite.tests, 5);
+    assert_eq!(suite.tests, 6);
     assert_eq!(suite.failures, 1);
-    let failed: Vec<_> = suite
-        .test_cases
-        .iter()
-        .filter(|c| matches!(c.status, quick_junit::TestCaseStatus::NonSuccess { .. }))
-        .map(|c| (c.classname.as_ref().unwrap().as_str(), c.name.as_str()))
-        .collect();
     assert_eq!(
-        failed,
+        suite.errors, 1,
+        "a check that observed nothing is an <error>"
+    );
+    let non_success = |kind: quick_junit::NonSuccessKind| -> Vec<(&str, &str)> {
+        suite
+            .test_cases
+            .iter()
+            .filter(|c| {
+                matches!(&c.status, quick_junit::TestCaseStatus::NonSuccess { kind: k, .. } if *k == kind)
+            })
+            .map(|c| (c.classname.as_ref().unwrap().as_str(), c.name.as_str()))
+            .collect()
+    };
+    assert_eq!(
+        non_success(quick_junit::NonSuccessKind::Failure),
         [(
             "create.contact-required",
             "create.contact-required/neither-email-nor-phone"
+        )]
+    );
+    assert_eq!(
+        non_success(quick_junit::NonSuccessKind::Error),
+        [(
+            "http.no-server-error",
+            "generated/http.no-server-error/no-5xx"
         )]
     );
 }
@@ -289,6 +328,7 @@ fn json_has_exactly_the_fixed_keys() {
             "facts",
             "alignment",
             "strict",
+            "stopped",
         ])
     );
     assert_eq!(value["format_version"], 1);
@@ -299,15 +339,15 @@ fn json_has_exactly_the_fixed_keys() {
     assert_eq!(value["seed"], 42);
     assert_eq!(
         value["summary"],
-        json!({"checks": 5, "pass": 1, "fail": 1, "warn": 1, "skip": 1, "observe": 1,
-               "verdict": "not-conformant"})
+        json!({"checks": 6, "pass": 1, "fail": 1, "warn": 1, "skip": 1, "observe": 1,
+               "error": 1, "verdict": "not-conformant"})
     );
     for check in value["checks"].as_array().unwrap() {
         assert_eq!(
             keys(check),
             set(&[
                 "id", "fact", "level", "verdict", "source", "message", "expected", "observed",
-                "variants", "request", "response", "curl",
+                "variants", "request", "response", "curl", "script",
             ])
         );
         assert_eq!(
@@ -336,6 +376,7 @@ fn json_has_exactly_the_fixed_keys() {
         ids,
         [
             "auth.bearer-required/no-token",
+            "generated/http.no-server-error/no-5xx",
             "create.contact-required/neither-email-nor-phone",
             "create.country-code-format/missing-plus",
             "create.email-domain/blocked-domain",
@@ -404,8 +445,9 @@ fn json_has_exactly_the_fixed_keys() {
 #[test]
 fn worst_check_decides_and_only_fail_fails_the_run() {
     let run = Run::new();
-    let mut checks = run.checks();
-    checks.retain(|c| c.verdict != Verdict::Fail);
+    let all = run.checks();
+    let mut checks = all.clone();
+    checks.retain(|c| !matches!(c.verdict, Verdict::Fail | Verdict::Error));
     let report_ok = report(&run, checks.clone());
     assert_eq!(report_ok.summary.verdict.name(), "conformant");
     assert_eq!(
@@ -420,8 +462,8 @@ fn worst_check_decides_and_only_fail_fails_the_run() {
     failing.verdict = Verdict::Fail;
     failing.variants = VariantAlignment::all(Contradicts);
     checks.push(failing);
-    let report = report(&run, checks);
-    let fact = report
+    let failed = report(&run, checks);
+    let fact = failed
         .facts
         .iter()
         .find(|f| f.id == "auth.bearer-required")
@@ -432,8 +474,35 @@ fn worst_check_decides_and_only_fail_fails_the_run() {
         fact.variants.en, Contradicts,
         "one contradiction outweighs agreement"
     );
-    assert_eq!(report.exit_code().code(), 1);
-    assert!(report.console_summary(false).contains("1 failing check"));
+    assert_eq!(failed.exit_code().code(), 1);
+    assert!(failed.console_summary(false).contains("1 failing check"));
+
+    // A check that observed nothing is never a pass: the run is not
+    // conformant, and it exits 3 (a harness problem) when nothing failed.
+    let mut with_error = all.clone();
+    with_error.retain(|c| c.verdict != Verdict::Fail);
+    let errored = report(&run, with_error);
+    assert_eq!(errored.summary.error, 1);
+    assert_eq!(errored.summary.verdict.name(), "not-conformant");
+    assert_eq!(errored.exit_code().code(), 3);
+    let fact = errored
+        .facts
+        .iter()
+        .find(|f| f.id == "http.no-server-error")
+        .unwrap();
+    assert_eq!(fact.verdict.name(), "error");
+    assert!(errored
+        .console_summary(false)
+        .contains("1 check that observed nothing"));
+    // A failure stands beside an error: exit 1.
+    assert_eq!(report(&run, all).exit_code().code(), 1);
+
+    // A run in which every check was skipped certified nothing.
+    let mut skipped = run.checks();
+    skipped.retain(|c| c.verdict == Verdict::Skip);
+    let nothing = report(&run, skipped);
+    assert_eq!(nothing.executed(), 0);
+    assert_eq!(nothing.summary.verdict.name(), "not-conformant");
 }
 
 #[test]

@@ -12,7 +12,7 @@ use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
-use crate::support::bin;
+use crate::support::{bin, stderr};
 
 const TOKEN: &str = "tok-Zq9-very-secret-value";
 
@@ -177,9 +177,39 @@ async fn read_request(stream: &mut tokio::net::TcpStream) -> Vec<u8> {
     buf
 }
 
-/// Run the binary against `url` with a short timeout; it must end in
-/// failing checks whose messages contain `expect`, within a bounded time.
-async fn assert_hostile_target_fails(name: &str, url: String, expect: &str) {
+/// Run the binary against `url` with a short timeout: it must end in
+/// failing checks whose messages contain `expect`, exit 1, within a bounded
+/// time.
+async fn assert_answering_target_fails(name: &str, url: String, expect: &str) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().to_path_buf();
+    let dir2 = dir.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        run_against(&url, &dir2, &["--timeout", "0.5", "--only", "scripted"])
+    })
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{name}: {}", stderr(&out));
+    assert_token_nowhere(&dir, &out);
+    let report = read_report(&dir);
+    let failing: Vec<&Value> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["verdict"] == "fail")
+        .collect();
+    assert!(
+        failing
+            .iter()
+            .any(|c| c["message"].as_str().unwrap().contains(expect)),
+        "{name}: no failing check says {expect:?}"
+    );
+}
+
+/// Run the binary against `url` with a short timeout; it must end in checks
+/// that observed nothing (verdict `error`, never `fail` or `pass`) whose
+/// messages contain `expect`, exit 3, within a bounded time.
+async fn assert_hostile_target_fails(name: &str, url: String, expect: &str) -> String {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().to_path_buf();
     let started = Instant::now();
@@ -196,31 +226,36 @@ async fn assert_hostile_target_fails(name: &str, url: String, expect: &str) {
     );
     assert_eq!(
         out.status.code(),
-        Some(1),
+        Some(3),
         "{name}: {}\n{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
     assert_token_nowhere(&dir, &out);
     let report = read_report(&dir);
-    let failing: Vec<&Value> = report["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["verdict"] == "fail")
-        .collect();
-    assert!(!failing.is_empty(), "{name}");
+    let checks = report["checks"].as_array().unwrap();
+    let errors: Vec<&Value> = checks.iter().filter(|c| c["verdict"] == "error").collect();
+    assert!(!errors.is_empty(), "{name}");
+    assert_eq!(report["summary"]["error"], errors.len(), "{name}");
+    assert_eq!(report["summary"]["verdict"], "not-conformant", "{name}");
     assert!(
-        failing
+        checks
+            .iter()
+            .all(|c| c["verdict"] != "pass" && c["verdict"] != "fail"),
+        "{name}: a target that never answered passed or failed a check"
+    );
+    assert!(
+        errors
             .iter()
             .any(|c| c["message"].as_str().unwrap().contains(expect)),
-        "{name}: no failing check says {expect:?}: {:?}",
-        failing
+        "{name}: no error check says {expect:?}: {:?}",
+        errors
             .iter()
             .map(|c| &c["message"])
             .take(3)
             .collect::<Vec<_>>()
     );
+    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -230,7 +265,8 @@ async fn a_hanging_target_fails_with_timeouts() {
         tokio::time::sleep(Duration::from_secs(30)).await;
     })
     .await;
-    assert_hostile_target_fails("hang", url, "timed out").await;
+    let stderr = assert_hostile_target_fails("hang", url, "timed out").await;
+    assert!(stderr.contains("the target stopped answering"), "{stderr}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -241,7 +277,8 @@ async fn a_resetting_target_fails_with_resets() {
         drop(stream);
     })
     .await;
-    assert_hostile_target_fails("reset", url, "connection").await;
+    let stderr = assert_hostile_target_fails("reset", url, "connection").await;
+    assert!(stderr.contains("the target stopped answering"), "{stderr}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -253,7 +290,8 @@ async fn a_garbage_target_fails_with_not_http() {
             .await;
     })
     .await;
-    assert_hostile_target_fails("garbage", url, "not HTTP").await;
+    let stderr = assert_hostile_target_fails("garbage", url, "not HTTP").await;
+    assert!(stderr.contains("the target stopped answering"), "{stderr}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -300,7 +338,7 @@ async fn a_redirect_to_another_port_is_not_followed_and_gets_no_token() {
         }
     })
     .await;
-    assert_hostile_target_fails("redirect", url, "307").await;
+    assert_answering_target_fails("redirect", url, "307").await;
     assert!(
         !touched.load(Ordering::SeqCst),
         "the other port was contacted"
@@ -448,6 +486,6 @@ fn a_target_without_a_token_is_warned_about() {
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("warning: no --token"), "{stderr}");
+    assert!(stderr.contains("warning: no VERIFIK_TOKEN"), "{stderr}");
     assert_eq!(out.status.code(), Some(1), "unauthenticated checks fail");
 }

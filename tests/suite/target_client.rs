@@ -202,8 +202,8 @@ async fn normal_json_answer_reuses_the_connection_and_redacts_records() {
     assert_eq!(
         first.curl,
         format!(
-            "curl -sS -X POST '{}/v2/app-registrations' -H 'Content-Type: application/json' \
-             -H 'Authorization: Bearer ***' --data-raw '{{\"email\":\"a@b.co\"}}'",
+            "curl -sS -i -X POST '{}/v2/app-registrations' -H 'Content-Type: application/json' \
+             -H \"Authorization: Bearer $VERIFIK_TOKEN\" --data-raw '{{\"email\":\"a@b.co\"}}'",
             server.url()
         )
     );
@@ -241,7 +241,15 @@ async fn other_auth_modes_are_sent_as_asked_and_redacted() {
     assert!(requests[1].starts_with("GET /v2/app-registrations?page=1 HTTP/1.1"));
     assert!(!none.request.headers.contains_key("authorization"));
     assert_eq!(wrong.request.headers["authorization"], "Bearer ***");
-    assert!(!wrong.curl.contains("wrong-token"));
+    // A made-up token is no secret: the curl line must send it to
+    // reproduce the refusal.
+    assert!(
+        wrong
+            .curl
+            .contains("-H 'Authorization: Bearer wrong-token'"),
+        "{}",
+        wrong.curl
+    );
     assert!(!format!("{:?}", Auth::Raw("Bearer wrong-token".into())).contains("wrong-token"));
     assert_eq!(wrong.response().unwrap().status, 401);
 }

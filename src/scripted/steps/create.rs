@@ -59,7 +59,7 @@ fn judge_request_rule(world: &mut RegistrationWorld) {
     let fact = world.fact();
     let (status, body, observed) = match world.response() {
         Ok(r) => (r.status, r.json.clone(), observed_response(r)),
-        Err(e) => return world.record_failure(&fact, None, e),
+        Err(e) => return world.record_unobserved(&fact, None, e),
     };
     world.judge(
         &fact,
@@ -95,7 +95,7 @@ fn judge_request_rule_accepting(world: &mut RegistrationWorld) {
     let fact = world.fact();
     let (status, observed) = match world.response() {
         Ok(r) => (r.status, observed_response(r)),
-        Err(e) => return world.record_failure(&fact, None, e),
+        Err(e) => return world.record_unobserved(&fact, None, e),
     };
     let ok = (200..300).contains(&status);
     world.judge(
@@ -120,7 +120,7 @@ fn names_taken(world: &mut RegistrationWorld) {
     let sent = world.body.clone();
     let (status, body) = match world.response() {
         Ok(r) => (r.status, r.json.clone().unwrap_or(Value::Null)),
-        Err(e) => return world.record_failure(&fact, Some("taken"), e),
+        Err(e) => return world.record_unobserved(&fact, Some("taken"), e),
     };
     let accepted = (200..300).contains(&status);
     let dropped = |fields: &[String]| -> Vec<String> {
@@ -169,7 +169,7 @@ fn with_body(
     let fact = world.fact();
     let (status, body) = match world.response() {
         Ok(r) => (r.status, r.json.clone()),
-        Err(e) => return world.record_failure(&fact, aspect, e),
+        Err(e) => return world.record_unobserved(&fact, aspect, e),
     };
     match body {
         Some(body) => judge(world, status, body),

@@ -13,7 +13,7 @@ fn answers(world: &mut RegistrationWorld) {
     let fact = world.fact();
     let (status, is_json) = match world.response() {
         Ok(r) => (r.status, r.json.is_some()),
-        Err(e) => return world.record_failure(&fact, None, e),
+        Err(e) => return world.record_unobserved(&fact, None, e),
     };
     world.judge(
         &fact,
@@ -49,7 +49,7 @@ async fn list_contains(world: &mut RegistrationWorld) {
     loop {
         let body = match world.response() {
             Ok(r) => r.json.clone().unwrap_or(Value::Null),
-            Err(e) => return world.record_failure(fact, None, e),
+            Err(e) => return world.record_unobserved(fact, None, e),
         };
         if mentions(&body, &id) || pages >= MAX_PAGES {
             break;
@@ -73,7 +73,7 @@ fn retrieved_is_created(world: &mut RegistrationWorld) {
     let id = created_id(world);
     let body = match world.response() {
         Ok(r) => r.json.clone().unwrap_or(Value::Null),
-        Err(e) => return world.record_failure(&fact, Some("same-id"), e),
+        Err(e) => return world.record_unobserved(&fact, Some("same-id"), e),
     };
     let found = mentions(&body, &id);
     world.judge(
@@ -90,7 +90,7 @@ fn holds_created(world: &mut RegistrationWorld, fact: &str, pages: u64) {
     let id = created_id(world);
     let body = match world.response() {
         Ok(r) => r.json.clone().unwrap_or(Value::Null),
-        Err(e) => return world.record_failure(fact, None, e),
+        Err(e) => return world.record_unobserved(fact, None, e),
     };
     let found = mentions(&body, &id);
     world.judge(
@@ -107,7 +107,7 @@ fn holds_created(world: &mut RegistrationWorld, fact: &str, pages: u64) {
 fn overview_shape(world: &mut RegistrationWorld) {
     let body = match world.response() {
         Ok(r) => r.json.clone().unwrap_or(Value::Null),
-        Err(e) => return world.record_failure("overview.object-shape", None, e),
+        Err(e) => return world.record_unobserved("overview.object-shape", None, e),
     };
     let object = registration(&body).cloned().unwrap_or_default();
     let keys: Vec<String> = object.keys().cloned().collect();

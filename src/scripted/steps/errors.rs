@@ -4,9 +4,9 @@ use cucumber::then;
 use serde_json::{json, Value};
 
 use crate::judge::universal;
-use crate::scripted::world::RegistrationWorld;
+use crate::scripted::world::{RegistrationWorld, Unobserved};
 
-fn error_answer(world: &RegistrationWorld) -> Result<(u16, Value), String> {
+fn error_answer(world: &RegistrationWorld) -> Result<(u16, Value), Unobserved> {
     let r = world.response()?;
     Ok((r.status, r.json.clone().unwrap_or(Value::Null)))
 }
@@ -15,7 +15,7 @@ fn error_answer(world: &RegistrationWorld) -> Result<(u16, Value), String> {
 fn error_envelope(world: &mut RegistrationWorld) {
     let (status, body) = match error_answer(world) {
         Ok(a) => a,
-        Err(e) => return world.record_failure("error.envelope", None, e),
+        Err(e) => return world.record_unobserved("error.envelope", None, e),
     };
     let keys: Vec<String> = body
         .as_object()
@@ -38,7 +38,7 @@ fn error_envelope(world: &mut RegistrationWorld) {
 fn http_409(world: &mut RegistrationWorld) {
     let status = match error_answer(world) {
         Ok((s, _)) => s,
-        Err(e) => return world.record_failure("error.http-409", None, e),
+        Err(e) => return world.record_unobserved("error.http-409", None, e),
     };
     world.judge(
         "error.http-409",
@@ -54,7 +54,7 @@ fn http_409(world: &mut RegistrationWorld) {
 fn status_consistent(world: &mut RegistrationWorld) {
     let (status, body) = match error_answer(world) {
         Ok(a) => a,
-        Err(e) => return world.record_failure("error.status-consistent", None, e),
+        Err(e) => return world.record_unobserved("error.status-consistent", None, e),
     };
     let in_body = body.get("status").cloned().unwrap_or(Value::Null);
     world.judge(

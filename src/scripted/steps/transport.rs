@@ -6,14 +6,14 @@ use serde_json::json;
 use crate::check::Level;
 use crate::judge::universal;
 use crate::judge::Judgement;
-use crate::scripted::world::{RegistrationWorld, StepResult};
+use crate::scripted::world::{RegistrationWorld, StepResult, Unobserved};
 
 #[then("the request does not succeed")]
 fn does_not_succeed(world: &mut RegistrationWorld) {
     let fact = world.fact();
     let status = match world.response() {
         Ok(r) => r.status,
-        Err(e) => return world.record_failure(&fact, None, e),
+        Err(e) => return world.record_unobserved(&fact, None, e),
     };
     let refused = !(200..300).contains(&status) && status < 500;
     world.judge(
@@ -71,7 +71,7 @@ fn body_is_json(world: &mut RegistrationWorld) {
             universal::json_body(r),
             json!({"status": r.status, "body": String::from_utf8_lossy(&r.body_bytes[..r.body_bytes.len().min(200)])}),
         ),
-        Err(e) => return world.record_failure("http.json", Some("body"), e),
+        Err(e) => return world.record_unobserved("http.json", Some("body"), e),
     };
     world.judge(
         "http.json",
@@ -90,7 +90,7 @@ fn content_type_is_json(world: &mut RegistrationWorld) {
             r.headers.get("content-type").cloned(),
             universal::json_content_type(r),
         ),
-        Err(e) => return world.record_failure("http.json", Some("content-type"), e),
+        Err(e) => return world.record_unobserved("http.json", Some("content-type"), e),
     };
     world.judge(
         "http.json",
@@ -104,9 +104,12 @@ fn content_type_is_json(world: &mut RegistrationWorld) {
 
 #[then("the response is not a server error")]
 fn not_server_error(world: &mut RegistrationWorld) {
-    let status = match world.response() {
+    // The one step that judges a 5xx itself.
+    let status = match world.answer() {
         Ok(r) => r.status,
-        Err(e) => return world.record_failure("http.no-server-error", None, e),
+        Err(e) => {
+            return world.record_unobserved("http.no-server-error", None, Unobserved::Nothing(e))
+        }
     };
     world.judge(
         "http.no-server-error",
