@@ -216,6 +216,42 @@ async fn long_names_shrink_to_201_characters_alone() {
     assert_eq!(name.chars().count(), 201, "{name}");
 }
 
+/// A 5xx is evidence against `http.no-server-error` and nothing else: a
+/// server that crashes on long names enforces every other rule correctly,
+/// so no other fact may fail, in either phase.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_error_is_filed_under_no_server_error_alone() {
+    let (server, url) = start(Some(long_name), None).await;
+    let config = RunConfig {
+        project: Some(server::DEFAULT_PROJECT.into()),
+        project_flow: Some(server::DEFAULT_PROJECT_FLOW.into()),
+        blocked_email_domain: Some("blocked.example.test".into()),
+        cases: 300,
+        seed: Some(7),
+        ..RunConfig::for_target(&url, server.token(), ProfileId::Current)
+    };
+    let outcome = run_suite(&config, Contract::embedded().unwrap())
+        .await
+        .unwrap();
+    let failing: std::collections::BTreeSet<&str> = outcome
+        .checks
+        .iter()
+        .filter(|c| matches!(c.verdict, Verdict::Fail | Verdict::Warn | Verdict::Error))
+        .map(|c| c.fact.as_str())
+        .collect();
+    assert_eq!(
+        failing.into_iter().collect::<Vec<_>>(),
+        ["http.no-server-error"],
+        "{:#?}",
+        outcome
+            .checks
+            .iter()
+            .filter(|c| c.verdict != Verdict::Pass && c.verdict != Verdict::Observe)
+            .map(|c| (&c.id, &c.message))
+            .collect::<Vec<_>>()
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nulls_shrink_to_one_null_field() {
     let outcome = run(Some(any_null), 300).await;

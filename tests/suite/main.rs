@@ -13,6 +13,7 @@ mod generated_determinism;
 mod generated_faithful;
 mod generated_mutants;
 mod generated_oracle;
+mod hardening;
 mod precision;
 mod report_formats;
 mod run_cli;
