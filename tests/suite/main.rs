@@ -22,5 +22,6 @@ mod server_cli;
 mod server_concurrency;
 mod server_facts;
 mod server_hostile;
+mod server_slow_clients;
 mod server_snapshots;
 mod target_client;
