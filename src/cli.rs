@@ -54,6 +54,16 @@ macro_rules! value_enum {
     };
 }
 
+/// When to colour what a command prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless the NO_COLOR environment variable is set.
+    Auto,
+    /// Always, even when piped (and whatever NO_COLOR says).
+    Always,
+    Never,
+}
+
 value_enum!(ProfileId);
 value_enum!(ServerVariant);
 value_enum!(Phase);
@@ -147,6 +157,9 @@ pub struct RunArgs {
     /// TOML file with the same keys as these options.
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// Colour the console summary.
+    #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorChoice,
 }
 
 #[derive(Debug, Args)]
