@@ -85,7 +85,7 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 0)]
     pub port: u16,
     /// Bearer token clients must send; generated and printed when absent.
-    #[arg(long)]
+    #[arg(long, env = "VERIFIK_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
     #[arg(long, value_enum, default_value = "current")]
     pub variant: ServerVariant,
