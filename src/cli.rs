@@ -54,6 +54,16 @@ macro_rules! value_enum {
     };
 }
 
+/// When to colour what a command prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless the NO_COLOR environment variable is set.
+    Auto,
+    /// Always, even when piped (and whatever NO_COLOR says).
+    Always,
+    Never,
+}
+
 value_enum!(ProfileId);
 value_enum!(ServerVariant);
 value_enum!(Phase);
@@ -76,7 +86,7 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 0)]
     pub port: u16,
     /// Bearer token clients must send; generated and printed when absent.
-    #[arg(long)]
+    #[arg(long, env = "VERIFIK_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
     #[arg(long, value_enum, default_value = "current")]
     pub variant: ServerVariant,
@@ -156,6 +166,9 @@ pub struct RunArgs {
     /// TOML file with the same keys as these options.
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// Colour the console summary.
+    #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorChoice,
 }
 
 #[derive(Debug, Args)]

@@ -71,15 +71,49 @@ pub struct FileConfig {
     pub ca_cert: Option<PathBuf>,
 }
 
+/// The largest `--config` file read.
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
+/// A `--config` file read and parsed, with the line of every key, so that a
+/// value refused after parsing is reported where it is written.
+#[derive(Debug, Default)]
+pub struct ConfigFile {
+    /// `None` when no `--config` was given (every value absent).
+    pub path: Option<PathBuf>,
+    pub values: FileConfig,
+    /// Each top-level key with its line (1-based).
+    lines: Vec<(String, usize)>,
+}
+
+impl ConfigFile {
+    /// `error`, about the value of `key`, prefixed with the file and the
+    /// key's line.
+    pub fn at(&self, key: &str, error: ConfigError) -> ConfigError {
+        let Some(path) = &self.path else {
+            return error;
+        };
+        let place = match self.lines.iter().find(|(k, _)| k == key) {
+            Some((_, line)) => format!("config file {} line {line}", path.display()),
+            None => format!("config file {}", path.display()),
+        };
+        ConfigError::Invalid(format!("{place}: {error}"))
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config file {path}: {source} (check the --config path)")]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        source: crate::input_file::InputFileError,
     },
-    #[error("config file {path} is not valid: {message}")]
-    Parse { path: PathBuf, message: String },
+    #[error("config file {path} {place}: {message}")]
+    Parse {
+        path: PathBuf,
+        /// `line L, column C`, or `(position unknown)`.
+        place: String,
+        message: String,
+    },
     #[error("{0}")]
     Invalid(String),
 }
@@ -123,23 +157,75 @@ impl RunConfig {
     }
 }
 
-/// The `--config` file, or its error.
-pub fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+/// The `--config` file (a regular file of at most [`MAX_CONFIG_BYTES`]),
+/// or its error, placed at its line and column.
+pub fn read_file(path: &Path) -> Result<ConfigFile, ConfigError> {
+    let bytes =
+        crate::input_file::read(path, MAX_CONFIG_BYTES).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    let parse_error = |place: String, message: String| ConfigError::Parse {
         path: path.to_path_buf(),
-        source,
+        place,
+        message,
+    };
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let text = String::from_utf8_lossy(e.as_bytes());
+        parse_error(
+            place(&text, offset),
+            "not UTF-8 text: save the file as UTF-8".into(),
+        )
     })?;
-    toml::from_str(&text).map_err(|e| ConfigError::Parse {
-        path: path.to_path_buf(),
-        message: e.message().to_string(),
+    let values: FileConfig = toml::from_str(&text).map_err(|e| {
+        let place = e.span().map_or_else(
+            || "(position unknown)".to_string(),
+            |span| place(&text, span.start),
+        );
+        parse_error(place, e.message().trim().to_string())
+    })?;
+    let lines = match toml::de::DeTable::parse(&text) {
+        Ok(table) => table
+            .get_ref()
+            .iter()
+            .map(|(key, _)| {
+                let line = line_col(&text, key.span().start).0;
+                (key.get_ref().to_string(), line)
+            })
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    Ok(ConfigFile {
+        path: Some(path.to_path_buf()),
+        values,
+        lines,
     })
+}
+
+/// `line L, column C` of a byte offset.
+fn place(text: &str, offset: usize) -> String {
+    let (line, column) = line_col(text, offset);
+    format!("line {line}, column {column}")
+}
+
+/// The 1-based line and column (in characters) of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = 1 + before.matches('\n').count();
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, 1 + before[line_start..].chars().count())
 }
 
 /// A profile named in the config file (any case).
 pub fn parse_profile(name: &str) -> Result<ProfileId, ConfigError> {
     ProfileId::parse(&name.trim().to_ascii_lowercase()).ok_or_else(|| {
         ConfigError::Invalid(format!(
-            "profile {name:?} is unknown: use current, en, es, legacy or overview"
+            "profile = {name:?} is unknown: use current, en, es, legacy or overview"
         ))
     })
 }
@@ -148,7 +234,7 @@ pub fn parse_profile(name: &str) -> Result<ProfileId, ConfigError> {
 pub fn parse_phase(name: &str) -> Result<Phase, ConfigError> {
     Phase::parse(name).ok_or_else(|| {
         ConfigError::Invalid(format!(
-            "only = {name:?} in the config file: use \"scripted\" or \"generated\""
+            "only = {name:?} is not a phase: use \"scripted\" or \"generated\""
         ))
     })
 }
@@ -159,7 +245,7 @@ pub fn check_timeout(seconds: f64) -> Result<Duration, ConfigError> {
         Ok(Duration::from_secs_f64(seconds))
     } else {
         Err(ConfigError::Invalid(format!(
-            "timeout {seconds} is out of range: give seconds between 0 and 3600, e.g. --timeout 5"
+            "timeout {seconds} is out of range: give more than 0 and at most 3600 seconds, e.g. 5 or 0.5"
         )))
     }
 }
@@ -201,8 +287,56 @@ pub fn check_concurrency(concurrency: usize) -> Result<usize, ConfigError> {
     }
 }
 
+/// A project, project flow or blocked email domain: given means not blank
+/// (`name` is how the message names it, `--project` or `project`).
+pub fn check_not_blank(name: &str, value: &str) -> Result<(), ConfigError> {
+    if value.trim().is_empty() {
+        Err(ConfigError::Invalid(format!(
+            "{name} is empty: give a value, or leave {name} out to use the default"
+        )))
+    } else {
+        Ok(())
+    }
+}
+
 /// A `--target`: the client's own rule for a base URL, checked before the
 /// run starts.
 pub fn check_url(url: &str) -> Result<(), ConfigError> {
     crate::client::check_base_url(url).map_err(|e| ConfigError::Invalid(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_become_lines_and_columns() {
+        let text = "a = 1\nbé = 2\n  c = 3";
+        assert_eq!(line_col(text, 0), (1, 1));
+        assert_eq!(line_col(text, 6), (2, 1));
+        // After the two-byte é: column 3, not 4.
+        assert_eq!(line_col(text, 9), (2, 3));
+        assert_eq!(line_col(text, text.len()), (3, 8));
+        assert_eq!(line_col(text, 8), (2, 2), "inside a character");
+    }
+
+    #[test]
+    fn the_timeout_message_states_the_real_bounds() {
+        let message = check_timeout(0.0).unwrap_err().to_string();
+        assert!(
+            message.contains("more than 0 and at most 3600 seconds"),
+            "{message}"
+        );
+        assert!(check_timeout(3600.0).is_ok());
+        assert!(check_timeout(3600.5).is_err());
+    }
+
+    #[test]
+    fn blank_values_are_refused() {
+        assert!(check_not_blank("--project", "p").is_ok());
+        for blank in ["", " ", "\t\n"] {
+            let message = check_not_blank("--project", blank).unwrap_err().to_string();
+            assert!(message.starts_with("--project is empty"), "{message}");
+        }
+    }
 }

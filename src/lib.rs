@@ -14,6 +14,7 @@ pub mod context;
 pub mod contract;
 pub mod drift;
 pub mod exit;
+pub mod input_file;
 pub mod json_text;
 pub mod judge;
 pub mod model;

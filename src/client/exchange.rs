@@ -118,7 +118,8 @@ pub enum TransportError {
     NotHttp { detail: String },
     #[error("request not sent: {0}")]
     InvalidRequest(String),
-    #[error("TLS handshake failed: {detail} (a certificate from a private CA is trusted with --ca-cert FILE)")]
+    /// `detail` ends with what to do (see `--ca-cert`).
+    #[error("TLS handshake failed: {detail}")]
     Tls { detail: String },
     #[error("transport error {during}: {detail}")]
     Other {

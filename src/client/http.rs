@@ -424,7 +424,7 @@ impl Client {
         if let Some(at) = tls_words.iter().find_map(|w| chain.find(w)) {
             let start = chain[..at].rfind(": ").map_or(0, |i| i + 2);
             TransportError::Tls {
-                detail: chain[start..].to_string(),
+                detail: tls_advice(&chain[start..]),
             }
         } else if chain.contains("connection closed before message completed") {
             TransportError::Closed { during }
@@ -439,6 +439,24 @@ impl Client {
                 detail: chain,
             }
         }
+    }
+}
+
+/// A TLS failure in words, with what to do about it.
+fn tls_advice(detail: &str) -> String {
+    if detail.contains("CaUsedAsEndEntity") {
+        format!(
+            "the target presents a CA certificate as its own, typically a self-signed one \
+             ({detail}), which is refused even when trusted: give the server a certificate \
+             issued by that CA and pass the CA with --ca-cert FILE"
+        )
+    } else if detail.contains("UnknownIssuer") {
+        format!(
+            "the target's certificate is self-signed or issued by a CA this machine does not \
+             trust ({detail}): pass that certificate, or the CA that issued it, with --ca-cert FILE"
+        )
+    } else {
+        format!("{detail} (a certificate from a private CA is trusted with --ca-cert FILE)")
     }
 }
 
@@ -467,13 +485,17 @@ fn header(value: &str, name: &str) -> Result<HeaderValue, String> {
     })
 }
 
+/// The largest `--ca-cert` file read (a system bundle of every public CA is
+/// about 200 KiB).
+pub const MAX_CA_FILE_BYTES: u64 = 1024 * 1024;
+
 /// The certificates of a PEM bundle, or why they cannot be used.
 fn read_ca_bundle(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, TargetError> {
     let bad = |reason: String| TargetError::CaCert {
         path: path.display().to_string(),
         reason,
     };
-    let pem = std::fs::read(path).map_err(|e| bad(e.to_string()))?;
+    let pem = crate::input_file::read(path, MAX_CA_FILE_BYTES).map_err(|e| bad(e.to_string()))?;
     let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| bad(error_chain(&e)))?;
     if certs.is_empty() {
         return Err(bad("no PEM certificate in it".into()));

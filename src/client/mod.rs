@@ -19,5 +19,5 @@ pub use exchange::{
     install_tls_provider, Auth, Body, Exchange, Request, Response, Secret, TargetConfig,
     TargetError, TransportError, DEFAULT_BODY_CAP, DEFAULT_TIMEOUT, MAX_REDIRECTS,
 };
-pub use http::{check_base_url, Client};
+pub use http::{check_base_url, Client, MAX_CA_FILE_BYTES};
 pub use redact::{mask_jwt, redact_jwts};

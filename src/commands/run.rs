@@ -3,9 +3,9 @@
 
 use std::io::IsTerminal as _;
 
-use super::shared::{contract, runtime};
+use super::shared::{contract, runtime, use_color};
 use crate::cli::RunArgs;
-use crate::config::{self, FileConfig, RunConfig};
+use crate::config::{self, ConfigFile, RunConfig};
 use crate::exit::{Error, ExitCode};
 use crate::model::{NoTests, Phase, ProfileId};
 use crate::output;
@@ -13,6 +13,7 @@ use crate::report::Report;
 use crate::suite::run_suite;
 
 pub fn run(args: RunArgs) -> Result<ExitCode, Error> {
+    let color = use_color(args.color, std::io::stdout().is_terminal());
     let config = run_config(args)?;
     if config.target.is_some() && config.token.is_none() {
         output::err_line(
@@ -31,7 +32,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Error> {
         &outcome.secret,
     );
     let written = report.write_all(&config.report_dir)?;
-    output::out(&report.console_summary(std::io::stdout().is_terminal()));
+    output::out(&report.console_summary(color));
     for path in written {
         output::out_line(&format!("wrote {}", path.display()));
     }
@@ -80,77 +81,127 @@ fn nothing_selected(config: &RunConfig) -> String {
     parts.join(", ")
 }
 
-/// The flags over the `--config` file over the defaults.
+/// The flags over the `--config` file over the defaults. A value refused
+/// here names its flag, or its key and line in the file.
 fn run_config(args: RunArgs) -> Result<RunConfig, Error> {
-    let file = match &args.config {
+    let mut file = match &args.config {
         Some(path) => config::read_file(path)?,
-        None => FileConfig::default(),
+        None => ConfigFile::default(),
     };
+    let values = std::mem::take(&mut file.values);
     let defaults = RunConfig::new(ProfileId::Current);
-    let profile = match (args.profile, file.profile) {
+    let profile = match (args.profile, values.profile) {
         (Some(profile), _) => profile,
-        (None, Some(name)) => config::parse_profile(&name)?,
+        (None, Some(name)) => config::parse_profile(&name).map_err(|e| file.at("profile", e))?,
         (None, None) => defaults.profile,
     };
-    let only = match (args.only, file.only) {
+    let only = match (args.only, values.only) {
         (Some(phase), _) => Some(phase),
-        (None, Some(name)) => Some(config::parse_phase(&name)?),
+        (None, Some(name)) => Some(config::parse_phase(&name).map_err(|e| file.at("only", e))?),
         (None, None) => None,
     };
-    let timeout = match args.timeout.or(file.timeout) {
-        Some(seconds) => config::check_timeout(seconds)?,
-        None => defaults.timeout,
+    let timeout = match (args.timeout, values.timeout) {
+        (Some(seconds), _) => config::check_timeout(seconds)?,
+        (None, Some(seconds)) => {
+            config::check_timeout(seconds).map_err(|e| file.at("timeout", e))?
+        }
+        (None, None) => defaults.timeout,
     };
-    let concurrency = config::check_concurrency(
-        args.concurrency
-            .or(file.concurrency)
-            .unwrap_or(defaults.concurrency),
+    let concurrency = match (args.concurrency, values.concurrency) {
+        (Some(concurrency), _) => config::check_concurrency(concurrency)?,
+        (None, Some(concurrency)) => {
+            config::check_concurrency(concurrency).map_err(|e| file.at("concurrency", e))?
+        }
+        (None, None) => defaults.concurrency,
+    };
+    let target = match (args.target, values.target) {
+        (Some(url), _) => {
+            config::check_url(&url)?;
+            Some(url)
+        }
+        (None, Some(url)) => {
+            config::check_url(&url).map_err(|e| file.at("target", e))?;
+            Some(url)
+        }
+        (None, None) => None,
+    };
+    let project = given(args.project, values.project, "project", &file)?;
+    let project_flow = given(
+        args.project_flow,
+        values.project_flow,
+        "project-flow",
+        &file,
     )?;
-    let max_duration = match args.max_duration.or(file.max_duration) {
-        Some(text) => Some(config::parse_max_duration(&text)?),
-        None => None,
+    let blocked_email_domain = given(
+        args.blocked_email_domain,
+        values.blocked_email_domain,
+        "blocked-email-domain",
+        &file,
+    )?;
+    let max_duration = match (args.max_duration, values.max_duration) {
+        (Some(text), _) => Some(config::parse_max_duration(&text)?),
+        (None, Some(text)) => {
+            Some(config::parse_max_duration(&text).map_err(|e| file.at("max-duration", e))?)
+        }
+        (None, None) => None,
     };
-    let no_tests = match (args.no_tests, file.no_tests) {
+    let no_tests = match (args.no_tests, values.no_tests) {
         (Some(policy), _) => policy,
-        (None, Some(name)) => config::parse_no_tests(&name)?,
+        (None, Some(name)) => config::parse_no_tests(&name).map_err(|e| file.at("no-tests", e))?,
         (None, None) => defaults.no_tests,
     };
-    let token = args.token.or(file.token);
+    let token = args.token.or(values.token);
     if token.as_deref().is_some_and(|t| t.trim().is_empty()) {
         return Err(Error::usage(
             "the token is empty: set VERIFIK_TOKEN (or --token) to the target's bearer token, or leave it out",
         ));
     }
-    let target = args.target.or(file.target);
-    if let Some(url) = &target {
-        config::check_url(url)?;
-    }
     Ok(RunConfig {
         target,
         token,
-        project: args.project.or(file.project),
-        project_flow: args.project_flow.or(file.project_flow),
-        blocked_email_domain: args.blocked_email_domain.or(file.blocked_email_domain),
+        project,
+        project_flow,
+        blocked_email_domain,
         profile,
-        tags: args.tags.or(file.tags),
+        tags: args.tags.or(values.tags),
         only,
-        cases: args.cases.or(file.cases).unwrap_or(defaults.cases),
-        seed: args.seed.or(file.seed),
+        cases: args.cases.or(values.cases).unwrap_or(defaults.cases),
+        seed: args.seed.or(values.seed),
         concurrency,
         timeout,
         max_duration,
         no_tests,
         report_dir: args
             .report_dir
-            .or(file.report_dir)
+            .or(values.report_dir)
             .unwrap_or(defaults.report_dir.clone()),
-        strict: args.strict || file.strict.unwrap_or(false),
+        strict: args.strict || values.strict.unwrap_or(false),
         quiet: false,
         ca_certs: if args.ca_certs.is_empty() {
-            file.ca_cert.into_iter().collect()
+            values.ca_cert.into_iter().collect()
         } else {
             args.ca_certs
         },
         ..defaults
     })
+}
+
+/// The flag `--key`, else the file's `key`; neither may be blank.
+fn given(
+    flag: Option<String>,
+    in_file: Option<String>,
+    key: &str,
+    file: &ConfigFile,
+) -> Result<Option<String>, Error> {
+    match (flag, in_file) {
+        (Some(value), _) => {
+            config::check_not_blank(&format!("--{key}"), &value)?;
+            Ok(Some(value))
+        }
+        (None, Some(value)) => {
+            config::check_not_blank(key, &value).map_err(|e| file.at(key, e))?;
+            Ok(Some(value))
+        }
+        (None, None) => Ok(None),
+    }
 }

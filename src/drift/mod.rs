@@ -19,5 +19,7 @@ mod text_export;
 pub use diff::diff_page;
 pub use facts::error_fact;
 pub use matrix::{differences, pairs, FactDifference, Pair};
-pub use read::{detect_format, parse_file, parse_page, Drift, DriftError, DriftKind, ParsedPage};
+pub use read::{
+    detect_format, parse_file, parse_page, Drift, DriftError, DriftKind, ParsedPage, MAX_PAGE_BYTES,
+};
 pub use render::DriftReport;

@@ -61,12 +61,16 @@ pub struct ParsedPage {
     pub page: Page,
 }
 
-/// Read the page at `path` (see [`parse_page`]).
+/// The largest page `drift` reads (the real pages are a few dozen KiB).
+pub const MAX_PAGE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Read the page at `path` (see [`parse_page`]): a regular file of at most
+/// [`MAX_PAGE_BYTES`].
 pub fn parse_file(path: &Path) -> Result<ParsedPage, DriftError> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| DriftError::Read {
+    let bytes = crate::input_file::read(path, MAX_PAGE_BYTES).map_err(|e| DriftError::Read {
         file: file.clone(),
-        message: e.to_string(),
+        message: format!("{e}; give --doc the page saved as a file"),
     })?;
     parse_page(&bytes, &file)
 }

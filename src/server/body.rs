@@ -1,7 +1,8 @@
-//! Reading a request body under the size limit. An oversize body is read
-//! to its end (up to a cap, under a deadline) before the 413 is sent: a
-//! server that answers while the client is still writing resets the
-//! connection, and the client never sees the answer.
+//! Reading a request body under the size limit and the time limit. An
+//! oversize body is read to its end (up to a cap, under a deadline) before
+//! the 413 is sent: a server that answers while the client is still writing
+//! resets the connection, and the client never sees the answer. A body that
+//! does not arrive whole in time is answered 408, and the connection closed.
 
 use std::time::Duration;
 
@@ -17,7 +18,19 @@ const DRAIN_CAP: usize = 8 * 1024 * 1024;
 /// Never spend longer than this draining.
 const DRAIN_TIME: Duration = Duration::from_secs(2);
 
-pub(crate) async fn read(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, Problem> {
+/// The body, whole, within `limit` bytes and `timeout`.
+pub(crate) async fn read(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+    timeout: Duration,
+) -> Result<Bytes, Problem> {
+    tokio::time::timeout(timeout, read_whole(headers, body, limit))
+        .await
+        .unwrap_or(Err(Problem::RequestTimeout(timeout)))
+}
+
+async fn read_whole(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, Problem> {
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())

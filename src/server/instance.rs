@@ -10,7 +10,7 @@ use tokio::task::JoinHandle;
 
 use super::messages::{Messages, SheetError};
 use super::routes::app;
-use super::{create, ids, mutants, render, store, token, twins};
+use super::{accept, create, ids, mutants, render, store, token, twins};
 use crate::model::ServerVariant;
 
 /// The example project of the current pages: the default known project.
@@ -38,6 +38,51 @@ pub struct ServerConfig {
     pub project: String,
     /// The known project flow (legacy refuses any other).
     pub project_flow: String,
+    /// How long a client may take, and how many connections are served.
+    pub limits: ServerLimits,
+}
+
+/// What a slow or idle client may hold. A connection is closed when a
+/// request head takes longer than `header_read_timeout` (counted from the
+/// connection's opening, or from the head's first byte on a keep-alive
+/// connection), when no next request starts within `idle_timeout` of the
+/// previous answer, or when a request body does not arrive whole within
+/// `body_read_timeout` (answered 408 first). At most `max_connections` are
+/// served at once; a connection over the limit closes the one idle longest,
+/// or waits for one to end when none is idle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServerLimits {
+    pub header_read_timeout: Duration,
+    pub idle_timeout: Duration,
+    pub body_read_timeout: Duration,
+    pub max_connections: usize,
+}
+
+impl Default for ServerLimits {
+    /// 10 s for a head, 30 s idle, 10 s for a body, 1024 connections (the
+    /// largest `run --concurrency`).
+    fn default() -> Self {
+        ServerLimits {
+            header_read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(30),
+            body_read_timeout: Duration::from_secs(10),
+            max_connections: 1024,
+        }
+    }
+}
+
+impl ServerLimits {
+    fn check(&self) -> Result<(), ServerError> {
+        let timeouts = [
+            self.header_read_timeout,
+            self.idle_timeout,
+            self.body_read_timeout,
+        ];
+        if timeouts.iter().any(Duration::is_zero) || self.max_connections == 0 {
+            return Err(ServerError::ZeroLimit);
+        }
+        Ok(())
+    }
 }
 
 impl ServerConfig {
@@ -53,6 +98,7 @@ impl ServerConfig {
             twin: None,
             project: DEFAULT_PROJECT.into(),
             project_flow: DEFAULT_PROJECT_FLOW.into(),
+            limits: ServerLimits::default(),
         }
     }
 }
@@ -70,6 +116,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("twin", &self.twin)
             .field("project", &self.project)
             .field("project_flow", &self.project_flow)
+            .field("limits", &self.limits)
             .finish()
     }
 }
@@ -88,6 +135,8 @@ pub enum ServerError {
     InvalidToken,
     #[error("the {0} must not be empty: pass a non-empty --{1}")]
     EmptyId(&'static str, &'static str),
+    #[error("the server's timeouts and connection limit must be more than 0")]
+    ZeroLimit,
     #[error("cannot listen on {addr}: {source} (choose another --host or --port; --port 0 picks a free port)")]
     Bind {
         addr: String,
@@ -131,6 +180,8 @@ pub(crate) struct Shared {
     /// The API client every registration belongs to (the token's owner).
     pub client: String,
     pub paging: ListPaging,
+    /// The time a request body has to arrive whole.
+    pub body_read_timeout: Duration,
 }
 
 /// The router's state: cheap to clone.
@@ -168,6 +219,17 @@ impl AppState {
         if config.project_flow.trim().is_empty() {
             return Err(ServerError::EmptyId("project flow", "project-flow"));
         }
+        if config
+            .blocked_email_domains
+            .iter()
+            .any(|d| create::normalize_domain(d).is_empty())
+        {
+            return Err(ServerError::EmptyId(
+                "blocked email domain",
+                "blocked-email-domain",
+            ));
+        }
+        config.limits.check()?;
         let messages = Messages::embedded()?;
         // Every field the sheets list must be one the renderer can fill:
         // checked once per process, not per server.
@@ -179,7 +241,6 @@ impl AppState {
             .blocked_email_domains
             .iter()
             .map(|d| create::normalize_domain(d))
-            .filter(|d| !d.is_empty())
             .collect();
         Ok(AppState {
             shared: Arc::new(Shared {
@@ -192,6 +253,7 @@ impl AppState {
                 tokens: token::TokenIssuer::new(),
                 client: ids::object_id(),
                 paging: twin.and_then(|t| t.paging).unwrap_or_default(),
+                body_read_timeout: config.limits.body_read_timeout,
             }),
         })
     }
@@ -242,7 +304,8 @@ impl ServerHandle {
         &self.config.project_flow
     }
 
-    /// Stop accepting, let requests in flight finish (at most 5 s), return.
+    /// Stop accepting, let requests in flight finish (at most 5 s), close
+    /// every connection, return.
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
@@ -293,15 +356,9 @@ pub async fn spawn(config: ServerConfig) -> Result<ServerHandle, ServerError> {
     if let Some(twin) = config.twin.as_deref().and_then(twins::find) {
         router = twins::wrap(router, twin, &config.token);
     }
-    let service = router.into_make_service_with_connect_info::<SocketAddr>();
-    let task = tokio::spawn(async move {
-        // `serve` only returns on shutdown; accept errors are retried inside.
-        let _ = axum::serve(listener, service)
-            .with_graceful_shutdown(async move {
-                let _ = stopped.await;
-            })
-            .await;
-    });
+    let task = tokio::spawn(accept::serve(listener, router, config.limits, async move {
+        let _ = stopped.await;
+    }));
     Ok(ServerHandle {
         url: format!("http://{addr}"),
         token: config.token.clone(),

@@ -13,7 +13,9 @@
 //! the pages are silent; both are rewrites around the faithful router
 //! ([`rewrite`]).
 
+mod accept;
 mod body;
+mod connection;
 mod create;
 mod ids;
 mod instance;
@@ -30,8 +32,8 @@ pub mod twins;
 pub use crate::model::ServerVariant;
 pub(crate) use instance::Shared;
 pub use instance::{
-    spawn, AppState, ListPaging, ServerConfig, ServerError, ServerHandle, DEFAULT_PROJECT,
-    DEFAULT_PROJECT_FLOW, MAX_BODY_BYTES,
+    spawn, AppState, ListPaging, ServerConfig, ServerError, ServerHandle, ServerLimits,
+    DEFAULT_PROJECT, DEFAULT_PROJECT_FLOW, MAX_BODY_BYTES,
 };
 pub use messages::{CurrentMessages, LegacyMessages, Messages, SheetError};
 pub use routes::app;

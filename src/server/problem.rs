@@ -20,6 +20,8 @@ pub(crate) enum Problem {
     UnsupportedMediaType,
     PayloadTooLarge,
     UnreadableBody,
+    /// The body did not arrive whole within this time.
+    RequestTimeout(std::time::Duration),
     EmptyBody,
     InvalidJson(String),
     NotAnObject(&'static str),
@@ -105,6 +107,11 @@ impl Problem {
                 "PAYLOAD_TOO_LARGE",
             ),
             Problem::UnreadableBody => (Fixed(S::BAD_REQUEST), "BadRequest", "UNREADABLE_BODY"),
+            Problem::RequestTimeout(_) => (
+                Fixed(S::REQUEST_TIMEOUT),
+                "RequestTimeout",
+                "REQUEST_TIMEOUT",
+            ),
             Problem::EmptyBody => (Fixed(S::BAD_REQUEST), "InvalidContent", "EMPTY_BODY"),
             Problem::InvalidJson(_) => (Fixed(S::BAD_REQUEST), "InvalidContent", "INVALID_JSON"),
             Problem::NotAnObject(_) => (Fixed(S::BAD_REQUEST), "InvalidContent", "INVALID_BODY"),
@@ -144,6 +151,7 @@ impl Problem {
             Problem::UnsupportedMediaType => "the body must be JSON: send Content-Type: application/json".to_string(),
             Problem::PayloadTooLarge => format!( "request body is larger than {} bytes", super::MAX_BODY_BYTES ),
             Problem::UnreadableBody => "the request body could not be read".to_string(),
+            Problem::RequestTimeout(after) => format!("the request body did not arrive whole within {} ms: send it without pausing", after.as_millis()),
             Problem::EmptyBody => "request body is empty: send a JSON object".to_string(),
             Problem::InvalidJson(detail) => format!("request body is not valid JSON: {detail}"),
             Problem::NotAnObject(found) => format!("request body must be a JSON object, got {found}"),
@@ -205,6 +213,13 @@ impl Problem {
             response
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if status == StatusCode::REQUEST_TIMEOUT {
+            // The rest of the body may still come: it must not be read as
+            // the next request.
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
         }
         response
     }

@@ -116,7 +116,13 @@ async fn create(State(state): State<AppState>, request: Request) -> Response {
     {
         return fail(shared, Problem::UnsupportedMediaType);
     }
-    let bytes = match body::read(&parts.headers, body, MAX_BODY_BYTES).await {
+    let read = body::read(
+        &parts.headers,
+        body,
+        MAX_BODY_BYTES,
+        shared.body_read_timeout,
+    );
+    let bytes = match read.await {
         Ok(bytes) => bytes,
         Err(problem) => return fail(shared, problem),
     };

@@ -161,3 +161,69 @@ async fn an_unusable_ca_file_is_a_usage_error() {
         assert!(stderr.contains("--ca-cert"), "{stderr}");
     }
 }
+
+/// A self-signed certificate for 127.0.0.1: a plain end-entity one, or one
+/// that is its own CA (rustls then says `CaUsedAsEndEntity`).
+fn self_signed(as_ca: bool) -> (String, Vec<CertificateDer<'static>>, PrivateKeyDer<'static>) {
+    let key = KeyPair::generate().unwrap();
+    let mut params = CertificateParams::new(vec!["127.0.0.1".to_string()]).unwrap();
+    if as_ca {
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    }
+    let cert = params.self_signed(&key).unwrap();
+    let der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+    (cert.pem(), vec![cert.der().clone()], der)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_self_signed_target_says_so_and_names_ca_cert() {
+    let server = server::spawn(ServerConfig::new(ServerVariant::Current))
+        .await
+        .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let reports = tmp.path().join("reports");
+    let run_against = |url: String, ca: Option<&std::path::Path>| {
+        let mut args = vec![
+            "run".to_string(),
+            "--target".into(),
+            url,
+            "--token".into(),
+            server.token().into(),
+            "--only".into(),
+            "scripted".into(),
+            "--tags".into(),
+            "@fact:auth.bearer-required".into(),
+            "--report-dir".into(),
+            reports.display().to_string(),
+        ];
+        if let Some(ca) = ca {
+            args.extend(["--ca-cert".to_string(), ca.display().to_string()]);
+        }
+        run(args)
+    };
+    for (as_ca, says) in [
+        (false, "the target's certificate is self-signed"),
+        (
+            true,
+            "the target presents a CA certificate as its own, typically a self-signed one",
+        ),
+    ] {
+        let (pem, chain, key) = self_signed(as_ca);
+        let url = tls_forwarder(server.addr().to_string(), chain, key).await;
+        let out = run_against(url.clone(), None).await;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(says), "{stderr}");
+        assert!(stderr.contains("--ca-cert FILE"), "{stderr}");
+
+        // What the message advises: a self-signed leaf is trusted through
+        // --ca-cert; a CA certificate serving as a leaf never is.
+        let cert = tmp.path().join("self.pem");
+        std::fs::write(&cert, pem).unwrap();
+        let out = run_against(url, Some(&cert)).await;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let expected = if as_ca { 3 } else { 0 };
+        assert_eq!(out.status.code(), Some(expected), "{stderr}");
+    }
+}

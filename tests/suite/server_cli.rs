@@ -13,7 +13,18 @@ use tokio::process::{Child, ChildStdout, Command};
 use crate::support::BIN;
 
 fn serve(args: &[&str]) -> Child {
-    Command::new(BIN)
+    serve_with_env(args, None)
+}
+
+/// `serve` with `VERIFIK_TOKEN` set to `token`, or unset.
+fn serve_with_env(args: &[&str], token: Option<&str>) -> Child {
+    let mut command = Command::new(BIN);
+    if let Some(token) = token {
+        command.env("VERIFIK_TOKEN", token);
+    } else {
+        command.env_remove("VERIFIK_TOKEN");
+    }
+    command
         .arg("serve")
         .args(args)
         .stdin(Stdio::null())
@@ -113,6 +124,25 @@ async fn serve_with_token_prints_one_line_and_stops_on_ctrl_c() {
     let mut rest = String::new();
     stdout.read_to_string(&mut rest).await.unwrap();
     assert_eq!(rest, "", "no token line when --token is given");
+}
+
+#[tokio::test]
+async fn serve_takes_its_token_from_verifik_token() {
+    let mut child = serve_with_env(&[], Some("token-from-env"));
+    let mut stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(&mut stdout).lines();
+    let first = tokio::time::timeout(Duration::from_secs(20), lines.next_line())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    let url = first.strip_prefix("listening on ").unwrap().to_string();
+    assert_eq!(list_status(&url, "token-from-env").await, 200);
+    signal(&child, "TERM").await;
+    assert_eq!(exit_code(&mut child).await, 0);
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).await.unwrap();
+    assert_eq!(rest, "", "no token line when the token is given");
 }
 
 async fn usage_error(args: &[&str], needle: &str) {
