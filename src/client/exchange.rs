@@ -95,6 +95,8 @@ pub enum TargetError {
          (and --timeout if it is just slow)"
     )]
     Unreachable { url: String, reason: String },
+    #[error("cannot connect securely to the target at {url}: {reason}")]
+    Handshake { url: String, reason: String },
     #[error(
         "the target refused the token: HTTP {status} to GET /v2/app-registrations at {url}; \
          check VERIFIK_TOKEN (or --token) and that it is valid for this target"

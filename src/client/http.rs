@@ -180,9 +180,13 @@ impl Client {
         // stops the run if nothing answers at all).
         let exchange = self.send(Request::get("/v2/app-registrations")).await;
         match exchange.outcome {
+            // The handshake error carries its own advice (--ca-cert).
+            Err(error @ TransportError::Tls { .. }) => Err(TargetError::Handshake {
+                url: self.base_url.clone(),
+                reason: error.to_string(),
+            }),
             Err(
                 error @ (TransportError::Refused { .. }
-                | TransportError::Tls { .. }
                 | TransportError::Other { .. }
                 | TransportError::InvalidRequest(_)),
             ) => Err(TargetError::Unreachable {

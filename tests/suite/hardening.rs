@@ -105,6 +105,12 @@ fn assert_token_nowhere(dir: &Path, out: &Output) {
     }
 }
 
+/// The report.json a run wrote into `dir`.
+fn read_report(dir: &Path) -> Value {
+    let text = std::fs::read_to_string(dir.join("report.json")).expect("report.json written");
+    serde_json::from_str(&text).unwrap()
+}
+
 /// The Authorization header a request came with.
 fn authorization(request: &Request) -> String {
     request
@@ -213,9 +219,7 @@ fn a_run_that_selects_nothing_is_a_usage_error() {
         );
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(!stdout.contains("verdict: CONFORMANT"), "{stdout}");
-        let report: Value =
-            serde_json::from_str(&std::fs::read_to_string(tmp.path().join("report.json")).unwrap())
-                .unwrap();
+        let report: Value = read_report(tmp.path());
         assert_eq!(report["summary"]["verdict"], "not-conformant");
     }
 }
@@ -283,9 +287,7 @@ fn the_tag_examples_select_checks() {
             .output()
             .unwrap();
         assert_eq!(out.status.code(), Some(0), "{example}: {}", stderr(&out));
-        let report: Value =
-            serde_json::from_str(&std::fs::read_to_string(tmp.path().join("report.json")).unwrap())
-                .unwrap();
+        let report: Value = read_report(tmp.path());
         assert!(report["summary"]["pass"].as_u64().unwrap() > 0, "{example}");
     }
 }
@@ -343,9 +345,7 @@ async fn a_target_that_never_answers_stops_the_run_in_seconds() {
     );
     // About two rounds of the timeout, not the timeout times every request.
     assert!(took < Duration::from_secs(20), "took {took:?}");
-    let report: Value =
-        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("report.json")).unwrap())
-            .unwrap();
+    let report: Value = read_report(tmp.path());
     assert!(report["stopped"]
         .as_str()
         .unwrap()
@@ -382,9 +382,7 @@ async fn max_duration_bounds_the_whole_run() {
     assert_eq!(out.status.code(), Some(3), "{err}");
     assert!(err.contains("the run reached --max-duration 1s"), "{err}");
     assert!(took < Duration::from_secs(8), "took {took:?}");
-    let report: Value =
-        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("report.json")).unwrap())
-            .unwrap();
+    let report: Value = read_report(tmp.path());
     assert_eq!(report["stopped"], "the run reached --max-duration 1s");
 }
 
@@ -506,9 +504,7 @@ async fn curl_lines_and_scripts_reproduce_as_copied() {
     let tmp = tempfile::tempdir().unwrap();
     let out = run_bin(run_args(server.url(), tmp.path(), &["--only", "scripted"])).await;
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    let report: Value =
-        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("report.json")).unwrap())
-            .unwrap();
+    let report: Value = read_report(tmp.path());
     let checks = report["checks"].as_array().unwrap();
     let failing = checks
         .iter()

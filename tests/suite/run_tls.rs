@@ -216,6 +216,10 @@ async fn a_self_signed_target_says_so_and_names_ca_cert() {
         assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
         assert!(stderr.contains(says), "{stderr}");
         assert!(stderr.contains("--ca-cert FILE"), "{stderr}");
+        assert!(
+            !stderr.contains("start the server"),
+            "a handshake error is not a server that is down: {stderr}"
+        );
 
         // What the message advises: a self-signed leaf is trusted through
         // --ca-cert; a CA certificate serving as a leaf never is.

@@ -109,26 +109,18 @@ async fn serve_prints_url_and_generated_token_then_stops_on_sigterm() {
 
 #[tokio::test]
 async fn serve_with_token_prints_one_line_and_stops_on_ctrl_c() {
-    let mut child = serve(&["--token", "given-token", "--variant", "legacy"]);
-    let mut stdout = child.stdout.take().unwrap();
-    let mut lines = BufReader::new(&mut stdout).lines();
-    let first = tokio::time::timeout(Duration::from_secs(20), lines.next_line())
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
-    let url = first.strip_prefix("listening on ").unwrap().to_string();
-    assert_eq!(list_status(&url, "given-token").await, 200);
-    signal(&child, "INT").await;
-    assert_eq!(exit_code(&mut child).await, 0);
-    let mut rest = String::new();
-    stdout.read_to_string(&mut rest).await.unwrap();
-    assert_eq!(rest, "", "no token line when --token is given");
+    let child = serve(&["--token", "given-token", "--variant", "legacy"]);
+    serves_with_the_given_token(child, "given-token", "INT").await;
 }
 
 #[tokio::test]
 async fn serve_takes_its_token_from_verifik_token() {
-    let mut child = serve_with_env(&[], Some("token-from-env"));
+    let child = serve_with_env(&[], Some("token-from-env"));
+    serves_with_the_given_token(child, "token-from-env", "TERM").await;
+}
+
+/// `child` prints only its URL, takes `token`, and stops on `signal`.
+async fn serves_with_the_given_token(mut child: Child, token: &str, stop: &str) {
     let mut stdout = child.stdout.take().unwrap();
     let mut lines = BufReader::new(&mut stdout).lines();
     let first = tokio::time::timeout(Duration::from_secs(20), lines.next_line())
@@ -137,8 +129,8 @@ async fn serve_takes_its_token_from_verifik_token() {
         .unwrap()
         .unwrap();
     let url = first.strip_prefix("listening on ").unwrap().to_string();
-    assert_eq!(list_status(&url, "token-from-env").await, 200);
-    signal(&child, "TERM").await;
+    assert_eq!(list_status(&url, token).await, 200);
+    signal(&child, stop).await;
     assert_eq!(exit_code(&mut child).await, 0);
     let mut rest = String::new();
     stdout.read_to_string(&mut rest).await.unwrap();
