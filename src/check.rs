@@ -26,6 +26,9 @@ pub struct RunInfo {
     /// stopped answering, `--max-duration` was reached); null when complete.
     #[serde(default)]
     pub stopped: Option<String>,
+    /// Added: the share of the run this was (`hash:K/N`), or null.
+    #[serde(default)]
+    pub partition: Option<String>,
 }
 
 /// Where a check came from.
@@ -83,4 +86,63 @@ pub struct Check {
     /// after a create).
     #[serde(default)]
     pub script: Option<String>,
+    /// Added, on generated checks: the counts behind the verdict, so the
+    /// reports of a partitioned run's shards can be merged.
+    #[serde(default)]
+    pub cases: Option<CaseTally>,
+}
+
+/// How a generated check's cases went.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseTally {
+    pub cases: u64,
+    pub failed: u64,
+    pub nothing_observed: u64,
+    /// The lowest case number that failed (or, when none failed, that
+    /// observed nothing): the counterexample comes from it.
+    pub first_case: Option<u64>,
+    /// What the message says after the counts: the counterexample, or the
+    /// first problem.
+    pub detail: String,
+    /// Every judgement was an observation (the pages are silent).
+    #[serde(default)]
+    pub observations_only: bool,
+    /// What was seen, and in how many cases.
+    pub notes: BTreeMap<String, u64>,
+}
+
+impl CaseTally {
+    /// The check's message.
+    pub fn message(&self) -> String {
+        let n = self.cases;
+        let cases = if n == 1 { "case" } else { "cases" };
+        match (self.failed, self.nothing_observed) {
+            (0, 0) if self.observations_only => {
+                let seen: Vec<String> = self
+                    .notes
+                    .iter()
+                    .map(|(note, count)| format!("{note} {count}"))
+                    .collect();
+                format!(
+                    "the docs do not decide; in {n} {cases}: {}",
+                    seen.join(", ")
+                )
+            }
+            (0, 0) => format!("held in all {n} {cases}"),
+            (0, _) => format!(
+                "nothing observed in {} of {n} {cases}; the first: {}",
+                self.nothing_observed, self.detail
+            ),
+            _ => {
+                let unobserved = match self.nothing_observed {
+                    0 => String::new(),
+                    k => format!(" ({k} more observed nothing)"),
+                };
+                format!(
+                    "{} of {n} {cases} failed the same way{unobserved}; {}",
+                    self.failed, self.detail
+                )
+            }
+        }
+    }
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::builder::{PossibleValue, PossibleValuesParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::model::{NoTests, Phase, ProfileId, ServerVariant};
+use crate::model::{FailOn, NoTests, Phase, ProfileId, ServerVariant};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -22,13 +22,16 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the suite against a target (default: the embedded reference server).
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Start the reference server alone.
     Serve(ServeArgs),
     /// Show where the doc variants disagree, or how live pages drifted.
     Drift(DriftArgs),
     /// Run the suite against every mutant of the reference server.
     Selftest(SelftestArgs),
+    /// Merge the report.json of every shard of a partitioned run
+    /// (`run --partition hash:K/N`) into one report, in every format.
+    Merge(MergeArgs),
     /// List every documented fact with what each variant says.
     Facts(FactsArgs),
 }
@@ -68,6 +71,7 @@ value_enum!(ProfileId);
 value_enum!(ServerVariant);
 value_enum!(Phase);
 value_enum!(NoTests);
+value_enum!(FailOn);
 
 #[derive(Debug, Args)]
 pub struct FactsArgs {
@@ -166,6 +170,58 @@ pub struct RunArgs {
     /// TOML file with the same keys as these options.
     #[arg(long)]
     pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub gate: GateArgs,
+    /// Run one shard of N, e.g. `hash:1/4`; `merge` joins the shards'
+    /// reports.
+    #[arg(long, value_name = "hash:K/N")]
+    pub partition: Option<String>,
+    /// Stream one JSON line per phase start and end and per finished check
+    /// to FILE (`-` for stdout).
+    #[arg(long, value_name = "FILE")]
+    pub events: Option<String>,
+    /// Colour the console summary.
+    #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorChoice,
+}
+
+/// How a run's outcome gates CI (shared by `run` and `merge`).
+#[derive(Debug, Args)]
+pub struct GateArgs {
+    /// Known failures accepted until a date: a TOML file of `[[waiver]]`
+    /// entries (check or fact glob, reason, owner, expires).
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
+    /// A waiver whose checks all passed fails the run.
+    #[arg(long = "deny-stale-waivers")]
+    pub deny_stale_waivers: bool,
+    /// The report.json of an earlier run to compare with, check by check.
+    #[arg(long, value_name = "REPORT")]
+    pub baseline: Option<PathBuf>,
+    /// Which failures fail the run: `any`, or only those `new` since
+    /// `--baseline`.
+    #[arg(long = "fail-on", value_enum, value_name = "WHICH")]
+    pub fail_on: Option<FailOn>,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The report.json of every shard of one partitioned run.
+    #[arg(value_name = "REPORT", required = true)]
+    pub reports: Vec<PathBuf>,
+    /// Where the merged reports are written.
+    #[arg(long = "report-dir", default_value = "reports")]
+    pub report_dir: PathBuf,
+    #[command(flatten)]
+    pub gate: GateArgs,
+    /// What a merged run in which no check observed anything means.
+    #[arg(
+        long = "no-tests",
+        value_enum,
+        value_name = "POLICY",
+        default_value = "fail"
+    )]
+    pub no_tests: NoTests,
     /// Colour the console summary.
     #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
     pub color: ColorChoice,

@@ -37,6 +37,10 @@ pub struct RunConfig {
     pub max_duration: Option<Duration>,
     /// What a run that observed nothing means.
     pub no_tests: NoTests,
+    /// This run's share of a sharded run (`--partition hash:K/N`).
+    pub partition: Option<crate::gate::Partition>,
+    /// Where to stream events (`--events`).
+    pub events: Option<crate::events::EventsTo>,
     pub report_dir: PathBuf,
     pub strict: bool,
     /// No seed line and no progress on stderr (a run embedded in another
@@ -66,6 +70,12 @@ pub struct FileConfig {
     pub timeout: Option<f64>,
     pub max_duration: Option<String>,
     pub no_tests: Option<String>,
+    pub waivers: Option<PathBuf>,
+    pub deny_stale_waivers: Option<bool>,
+    pub baseline: Option<PathBuf>,
+    pub fail_on: Option<String>,
+    pub partition: Option<String>,
+    pub events: Option<String>,
     pub report_dir: Option<PathBuf>,
     pub strict: Option<bool>,
     pub ca_cert: Option<PathBuf>,
@@ -139,6 +149,8 @@ impl RunConfig {
             timeout: Duration::from_secs(10),
             max_duration: None,
             no_tests: NoTests::Fail,
+            partition: None,
+            events: None,
             report_dir: PathBuf::from("reports"),
             strict: false,
             quiet: true,
@@ -210,7 +222,7 @@ fn place(text: &str, offset: usize) -> String {
 }
 
 /// The 1-based line and column (in characters) of a byte offset.
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
         offset -= 1;

@@ -10,6 +10,7 @@ use tokio::sync::RwLock;
 use crate::check::Check;
 use crate::client::Client;
 use crate::contract::{Contract, Profile};
+use crate::events::Events;
 
 /// What the target is configured with: the project and flow to register
 /// against, and the email domain its project does not allow (when known).
@@ -34,6 +35,8 @@ pub struct RunContext {
     /// server (derived from the seed).
     pub run_tag: u32,
     checks: Mutex<Vec<Check>>,
+    /// The `--events` stream, when there is one.
+    pub events: Option<Arc<Events>>,
     /// Scenarios share the target: every request holds this gate for
     /// reading, and a scenario whose evidence other scenarios' traffic could
     /// mask ("no other request is in flight") holds it for writing.
@@ -68,6 +71,7 @@ impl RunContext {
             run_tag: ((seed ^ 0x5c21_97ed).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 40) as u32
                 % 1_000_000,
             checks: Mutex::new(Vec::new()),
+            events: None,
             gate: Arc::new(RwLock::new(())),
         }
     }
@@ -84,8 +88,11 @@ impl RunContext {
         format!("3{:06}{:06}", self.run_tag, serial % 1_000_000)
     }
 
-    /// Record a finished check.
+    /// Record a finished check (and stream it, with `--events`).
     pub fn push(&self, check: Check) {
+        if let Some(events) = &self.events {
+            events.check(&check);
+        }
         if let Ok(mut checks) = self.checks.lock() {
             checks.push(check);
         }

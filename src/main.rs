@@ -23,9 +23,10 @@ fn main() {
     let ended = match cli.command {
         Command::Facts(args) => commands::facts(args),
         Command::Serve(args) => commands::serve(args),
-        Command::Run(args) => commands::run(args),
+        Command::Run(args) => commands::run(*args),
         Command::Drift(args) => commands::drift(args),
         Command::Selftest(args) => commands::selftest(args),
+        Command::Merge(args) => commands::merge(args),
     };
     let code = match ended {
         Ok(code) => code,

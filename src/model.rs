@@ -147,6 +147,9 @@ named! {
         /// Nothing could be observed (timeout, reset, body cap, a run that
         /// stopped): never a pass, whatever the fact's level.
         Error = "error",
+        /// A failure covered by a valid waiver (`--waivers`): shown apart,
+        /// and it does not fail the run.
+        Waived = "waived",
     }
 }
 
@@ -172,6 +175,15 @@ named! {
         Fail = "fail",
         Warn = "warn",
         Pass = "pass",
+    }
+}
+
+named! {
+    /// Which failures fail a gated run (`--fail-on`): every failing check,
+    /// or only those the baseline did not have.
+    FailOn {
+        Any = "any",
+        New = "new",
     }
 }
 

@@ -11,6 +11,7 @@ use crate::client::{Breaker, Client, Secret, TargetConfig, DEFAULT_FAILURE_LIMIT
 use crate::config::{EmbeddedServer, RunConfig};
 use crate::context::{RunContext, TargetFacts};
 use crate::contract::{Contract, Profile};
+use crate::events::Events;
 use crate::exit::Error;
 use crate::model::Phase;
 use crate::property::{random_seed, run_generated, GeneratedOptions};
@@ -24,6 +25,8 @@ pub const EMBEDDED_BLOCKED_DOMAIN: &str = "blocked.example.test";
 /// A finished run: its checks and what the report says about the run.
 #[derive(Debug)]
 pub struct SuiteOutcome {
+    /// The `--events` stream, for the command to end with the verdict.
+    pub events: Option<Arc<Events>>,
     pub info: RunInfo,
     pub profile: Profile,
     pub checks: Vec<Check>,
@@ -132,6 +135,12 @@ pub async fn run_suite(
         .with_ca_certs(config.ca_certs.clone())
         .with_breaker(breaker.clone());
     let client = Client::new(client_config).map_err(Error::usage)?;
+    let events = match &config.events {
+        Some(to) => Some(Arc::new(
+            Events::open(to, client.secret().clone()).map_err(Error::usage)?,
+        )),
+        None => None,
+    };
     client
         .preflight()
         .await
@@ -141,33 +150,58 @@ pub async fn run_suite(
         crate::output::err_line(&format!("seed: {seed}"));
     }
 
-    let ctx = Arc::new(RunContext::new(
+    let mut ctx = RunContext::new(
         client,
         contract,
         profile.clone(),
         config.strict,
         target.facts.clone(),
         seed,
-    ));
+    );
+    ctx.events = events.clone();
+    let ctx = Arc::new(ctx);
+    let phase_start = |phase| {
+        if let Some(events) = &events {
+            events.phase_start(phase);
+        }
+    };
     let mut checks = Vec::new();
     if config.only != Some(Phase::Generated) {
-        let scripted = run_scripted(Arc::clone(&ctx), config.tags.as_deref(), config.concurrency)
-            .await
-            .map_err(|e| match e {
-                ScriptedError::Tags { .. } => Error::usage(e),
-                ScriptedError::Harness(_) => Error::harness(e),
-            })?;
+        phase_start(Phase::Scripted);
+        let scripted = run_scripted(
+            Arc::clone(&ctx),
+            config.tags.as_deref(),
+            config.concurrency,
+            config.partition,
+        )
+        .await
+        .map_err(|e| match e {
+            ScriptedError::Tags { .. } => Error::usage(e),
+            ScriptedError::Harness(_) => Error::harness(e),
+        })?;
+        if let Some(events) = &events {
+            events.phase_end(Phase::Scripted, scripted.len());
+        }
         checks.extend(scripted);
     }
     if config.only != Some(Phase::Scripted) && breaker.stopped().is_none() {
+        phase_start(Phase::Generated);
         let options = GeneratedOptions {
             show_progress: !config.quiet,
             shrink: config.shrink,
+            partition: config.partition,
             ..GeneratedOptions::new(config.cases, seed, config.concurrency)
         };
         let generated = run_generated(&ctx, &options)
             .await
             .map_err(Error::harness)?;
+        // Generated checks finish together, when their cases are tallied.
+        if let Some(events) = &events {
+            for check in &generated.checks {
+                events.check(check);
+            }
+            events.phase_end(Phase::Generated, generated.checks.len());
+        }
         checks.extend(generated.checks);
     }
 
@@ -184,10 +218,12 @@ pub async fn run_suite(
             duration_ms: started.elapsed().as_millis() as u64,
             strict: config.strict,
             stopped: breaker.stopped().map(str::to_string),
+            partition: config.partition.map(|p| p.to_string()),
         },
         profile,
         checks,
         secret,
+        events,
     })
 }
 

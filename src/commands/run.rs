@@ -3,18 +3,20 @@
 
 use std::io::IsTerminal as _;
 
+use super::conclude::{conclude, Gate, Outputs};
 use super::shared::{contract, runtime, use_color};
-use crate::cli::RunArgs;
-use crate::config::{self, ConfigFile, RunConfig};
+use crate::cli::{GateArgs, RunArgs};
+use crate::config::{self, ConfigError, ConfigFile, FileConfig, RunConfig};
+use crate::events::EventsTo;
 use crate::exit::{Error, ExitCode};
-use crate::model::{NoTests, Phase, ProfileId};
+use crate::gate::{Baseline, Partition, Policy, Waivers};
+use crate::model::{FailOn, Phase, ProfileId};
 use crate::output;
-use crate::report::Report;
 use crate::suite::run_suite;
 
 pub fn run(args: RunArgs) -> Result<ExitCode, Error> {
     let color = use_color(args.color, std::io::stdout().is_terminal());
-    let config = run_config(args)?;
+    let (config, gate) = run_config(args)?;
     if config.target.is_some() && config.token.is_none() {
         output::err_line(
             "warning: no VERIFIK_TOKEN (or --token): requests go without Authorization, so every check behind authentication will fail",
@@ -24,41 +26,59 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Error> {
     crate::report::check_dir(&config.report_dir)?;
     let contract = contract()?;
     let outcome = runtime()?.block_on(run_suite(&config, contract))?;
-    let report = Report::build(
+    let outputs = Outputs {
+        report_dir: config.report_dir.clone(),
+        color,
+        events: outcome.events.as_deref(),
+        events_on_stdout: config.events == Some(EventsTo::Stdout),
+        no_tests: config.no_tests,
+        selection: nothing_selected(&config),
+    };
+    conclude(
         outcome.info,
         outcome.checks,
         contract,
         &outcome.profile,
         &outcome.secret,
-    );
-    let written = report.write_all(&config.report_dir)?;
-    output::out(&report.console_summary(color));
-    for path in written {
-        output::out_line(&format!("wrote {}", path.display()));
+        gate,
+        &outputs,
+    )
+}
+
+/// The gate of a run or a merge: the flags over the `--config` file.
+pub(super) fn gate(args: GateArgs, values: &FileConfig, file: &ConfigFile) -> Result<Gate, Error> {
+    let waivers = match args.waivers.or(values.waivers.clone()) {
+        Some(path) => Some(Waivers::read(&path).map_err(Error::usage)?),
+        None => None,
+    };
+    let baseline = match args.baseline.or(values.baseline.clone()) {
+        Some(path) => Some(Baseline::read(&path).map_err(Error::usage)?),
+        None => None,
+    };
+    let fail_on = match (args.fail_on, &values.fail_on) {
+        (Some(which), _) => which,
+        (None, Some(name)) => FailOn::parse(name).ok_or_else(|| {
+            file.at(
+                "fail-on",
+                ConfigError::Invalid(format!("fail-on = {name:?}: use \"any\" or \"new\"")),
+            )
+        })?,
+        (None, None) => FailOn::Any,
+    };
+    if fail_on == FailOn::New && baseline.is_none() {
+        return Err(Error::usage(
+            "--fail-on new needs --baseline OLD/report.json: new failures are new against a baseline",
+        ));
     }
-    if let Some(why) = &report.run.stopped {
-        return Err(Error::Unreachable(format!(
-            "{}; the partial report is in {}",
-            outcome.secret.scrub(why),
-            config.report_dir.display()
-        )));
-    }
-    if report.executed() == 0 {
-        let what = nothing_selected(&config);
-        match config.no_tests {
-            NoTests::Fail => {
-                return Err(Error::usage(format!(
-                    "no check observed anything: {what}; select some checks, or pass --no-tests warn|pass"
-                )))
-            }
-            NoTests::Warn => {
-                output::err_line(&format!("warning: no check observed anything: {what}"));
-                return Ok(ExitCode::Ok);
-            }
-            NoTests::Pass => return Ok(ExitCode::Ok),
-        }
-    }
-    Ok(report.exit_code())
+    Ok(Gate {
+        waivers,
+        baseline,
+        policy: Policy {
+            fail_on,
+            deny_stale_waivers: args.deny_stale_waivers
+                || values.deny_stale_waivers.unwrap_or(false),
+        },
+    })
 }
 
 /// What selected nothing, for the message of a run that observed nothing.
@@ -75,6 +95,9 @@ fn nothing_selected(config: &RunConfig) -> String {
     if let Some(phase) = config.only {
         parts.push(format!("--only {phase} ran one phase"));
     }
+    if let Some(partition) = config.partition {
+        parts.push(format!("--partition {partition} took a share"));
+    }
     if parts.is_empty() {
         parts.push("every selected check was skipped".to_string());
     }
@@ -83,12 +106,13 @@ fn nothing_selected(config: &RunConfig) -> String {
 
 /// The flags over the `--config` file over the defaults. A value refused
 /// here names its flag, or its key and line in the file.
-fn run_config(args: RunArgs) -> Result<RunConfig, Error> {
+fn run_config(args: RunArgs) -> Result<(RunConfig, Gate), Error> {
     let mut file = match &args.config {
         Some(path) => config::read_file(path)?,
         None => ConfigFile::default(),
     };
     let values = std::mem::take(&mut file.values);
+    let gate = gate(args.gate, &values, &file)?;
     let defaults = RunConfig::new(ProfileId::Current);
     let profile = match (args.profile, values.profile) {
         (Some(profile), _) => profile,
@@ -150,13 +174,22 @@ fn run_config(args: RunArgs) -> Result<RunConfig, Error> {
         (None, Some(name)) => config::parse_no_tests(&name).map_err(|e| file.at("no-tests", e))?,
         (None, None) => defaults.no_tests,
     };
+    let partition = match (args.partition, values.partition) {
+        (Some(text), _) => Some(text.parse::<Partition>().map_err(Error::usage)?),
+        (None, Some(text)) => Some(
+            text.parse::<Partition>()
+                .map_err(|e| file.at("partition", ConfigError::Invalid(e.to_string())))?,
+        ),
+        (None, None) => None,
+    };
+    let events = args.events.or(values.events).map(|t| EventsTo::parse(&t));
     let token = args.token.or(values.token);
     if token.as_deref().is_some_and(|t| t.trim().is_empty()) {
         return Err(Error::usage(
             "the token is empty: set VERIFIK_TOKEN (or --token) to the target's bearer token, or leave it out",
         ));
     }
-    Ok(RunConfig {
+    let config = RunConfig {
         target,
         token,
         project,
@@ -182,8 +215,11 @@ fn run_config(args: RunArgs) -> Result<RunConfig, Error> {
         } else {
             args.ca_certs
         },
+        partition,
+        events,
         ..defaults
-    })
+    };
+    Ok((config, gate))
 }
 
 /// The flag `--key`, else the file's `key`; neither may be blank.

@@ -187,17 +187,16 @@ impl Executor {
     /// Send every case, `concurrency` at a time, and tally the judgements.
     pub async fn run_all(
         &self,
-        specs: &[CaseSpec],
+        specs: &[(u64, CaseSpec)],
         concurrency: usize,
         progress: &Progress,
         mut record: Option<&mut Vec<(u64, usize, crate::check::RequestRecord)>>,
     ) -> Tally {
         let mut tally = Tally::default();
-        let mut stream = futures::stream::iter(specs.iter().enumerate())
-            .map(|(index, spec)| async move {
-                let index = index as u64;
-                (index, self.run_case(spec, index).await)
-            })
+        let mut stream = futures::stream::iter(specs.iter())
+            // A stopped run (breaker, --max-duration) sends no new case.
+            .take_while(|_| futures::future::ready(self.client.stopped().is_none()))
+            .map(|(index, spec)| async move { (*index, self.run_case(spec, *index).await) })
             .buffer_unordered(concurrency.max(1));
         while let Some((index, run)) = stream.next().await {
             tally.add(index, &run);

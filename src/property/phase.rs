@@ -25,6 +25,8 @@ pub struct GeneratedOptions {
     /// Shrink failures to minimal counterexamples (off when only the
     /// verdict matters, as in `selftest`).
     pub shrink: bool,
+    /// Send only this shard's cases (`--partition`).
+    pub partition: Option<crate::gate::Partition>,
 }
 
 impl GeneratedOptions {
@@ -36,6 +38,7 @@ impl GeneratedOptions {
             show_progress: false,
             record_requests: false,
             shrink: true,
+            partition: None,
         }
     }
 }
@@ -78,8 +81,11 @@ pub async fn run_generated(
     let generator = Generator::new(options.seed, target.blocked_email_domain.is_some());
 
     let started = Instant::now();
-    let specs: Vec<CaseSpec> = (0..cases)
-        .map(|i| generator.case(i))
+    // Every case keeps its number, so a shard's cases are the same cases
+    // the whole run would send.
+    let specs: Vec<(u64, CaseSpec)> = (0..cases)
+        .filter(|&i| options.partition.is_none_or(|p| p.owns_case(i)))
+        .map(|i| generator.case(i).map(|spec| (i, spec)))
         .collect::<Result<_, _>>()?;
     let generate_time = started.elapsed();
 
@@ -90,7 +96,7 @@ pub async fn run_generated(
         variant_rules: variant_rules(ctx.contract),
         shapes: &ctx.contract.shapes,
     };
-    let progress = Progress::new(cases, options.show_progress);
+    let progress = Progress::new(specs.len() as u64, options.show_progress);
     let started = Instant::now();
     let mut log = Vec::new();
     let tally = executor
@@ -105,7 +111,8 @@ pub async fn run_generated(
     let send_time = started.elapsed();
 
     let started = Instant::now();
-    let failures = if options.shrink {
+    // A stopped run sends nothing more, so there is nothing to shrink with.
+    let failures = if options.shrink && ctx.client.stopped().is_none() {
         tally.failures()
     } else {
         Vec::new()
@@ -145,12 +152,12 @@ pub async fn run_generated(
     progress.finish();
 
     log.sort_by_key(|(case, step, _)| (*case, *step));
-    let (requests, failing_cases) = (tally.requests, tally.failing_cases);
+    let (sent, requests, failing_cases) = (tally.cases, tally.requests, tally.failing_cases);
     let checks = tally.into_checks(&executor.rules, ctx.strict, &minimal);
     Ok(GeneratedOutcome {
         checks,
         seed: options.seed,
-        cases,
+        cases: sent,
         requests,
         failing_cases,
         generate_time,

@@ -13,7 +13,8 @@ use super::executor::CaseRun;
 use super::judge::{CheckKey, Finding};
 use super::oracle::RuleSet;
 use crate::check::{
-    Alignment, Check, CheckSource, Level, RequestRecord, ResponseRecord, VariantAlignment, Verdict,
+    Alignment, CaseTally, Check, CheckSource, Level, RequestRecord, ResponseRecord,
+    VariantAlignment, Verdict,
 };
 use crate::client::{Exchange, Secret};
 use crate::contract::Variant;
@@ -224,26 +225,26 @@ impl Tally {
                 response: None,
                 curl: None,
                 script: None,
+                cases: None,
             };
-            let n = entry.cases;
-            let cases = if n == 1 { "case" } else { "cases" };
+            let mut tally = CaseTally {
+                cases: entry.cases,
+                failed: entry.failed,
+                nothing_observed: entry.errored,
+                first_case: None,
+                detail: String::new(),
+                observations_only: entry.observe_only,
+                notes: entry.notes,
+            };
             let check = if entry.observe_only {
-                let seen: Vec<String> = entry
-                    .notes
-                    .iter()
-                    .map(|(note, count)| format!("{note} {count}"))
-                    .collect();
                 Check {
                     level: Level::Observe,
                     verdict: Verdict::Observe,
-                    message: format!(
-                        "the docs do not decide; in {n} {cases}: {}",
-                        seen.join(", ")
-                    ),
-                    observed: json!(entry.notes),
+                    observed: json!(tally.notes),
                     ..base
                 }
             } else if let Some(first) = entry.first {
+                tally.first_case = Some(first.case);
                 let (failure, note) = match shrunk.get(&key) {
                     Some(s) => (
                         s.failure.clone(),
@@ -258,17 +259,10 @@ impl Tally {
                     scrub(&mut observed, &exchange.secret);
                 }
                 let detail = crate::judge::describe(Some(false), &expected, &observed);
+                tally.detail = format!("{note}: {detail}");
                 let exchange = failure.exchange;
-                let unobserved = match entry.errored {
-                    0 => String::new(),
-                    k => format!(" ({k} more observed nothing)"),
-                };
                 Check {
                     verdict: Verdict::judge(base.level, false, strict),
-                    message: format!(
-                        "{} of {n} {cases} failed the same way{unobserved}; {note}: {detail}",
-                        entry.failed
-                    ),
                     expected,
                     observed,
                     request: exchange.as_ref().map(|e| e.request.clone()),
@@ -277,14 +271,12 @@ impl Tally {
                     curl: exchange.map(|e| e.curl),
                     ..base
                 }
-            } else if let Some((_, problem, exchange)) = entry.first_error {
+            } else if let Some((case, problem, exchange)) = entry.first_error {
+                tally.first_case = Some(case);
+                tally.detail = problem.clone();
                 Check {
                     verdict: Verdict::Error,
-                    message: format!(
-                        "nothing observed in {} of {n} {cases}; the first: {problem}",
-                        entry.errored
-                    ),
-                    observed: json!({"cases": n, "nothing_observed": entry.errored, "error": problem}),
+                    observed: json!({"cases": tally.cases, "nothing_observed": tally.nothing_observed, "error": problem}),
                     request: exchange.as_ref().map(|e| e.request.clone()),
                     script: exchange.as_ref().and_then(|e| e.script.clone()),
                     curl: exchange.map(|e| e.curl),
@@ -293,11 +285,15 @@ impl Tally {
             } else {
                 Check {
                     verdict: Verdict::judge(base.level, true, strict),
-                    message: format!("held in all {n} {cases}"),
                     expected: entry.sample.map(|(_, e)| e).unwrap_or(Value::Null),
-                    observed: json!({"cases": n, "failed": 0}),
+                    observed: json!({"cases": tally.cases, "failed": 0}),
                     ..base
                 }
+            };
+            let check = Check {
+                message: tally.message(),
+                cases: Some(tally),
+                ..check
             };
             checks.push(check);
         }

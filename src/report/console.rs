@@ -7,6 +7,7 @@ use owo_colors::{OwoColorize, Style};
 
 use super::Report;
 use crate::check::Verdict;
+use crate::gate::WaiverState;
 
 /// `text` styled when `color` is on.
 fn paint(text: &str, style: Style, color: bool) -> String {
@@ -45,7 +46,7 @@ pub(super) fn render(report: &Report, color: bool) -> String {
     };
     let _ = writeln!(
         out,
-        "{} checks: {}, {}, {}, {}, {} skip, {} observe · {} ms",
+        "{} checks: {}, {}, {}, {}, {} skip, {} observe{} · {} ms",
         s.checks,
         count(s.pass, "pass", green),
         count(s.fail, "fail", red),
@@ -53,8 +54,16 @@ pub(super) fn render(report: &Report, color: bool) -> String {
         count(s.warn, "warn", yellow),
         s.skip,
         s.observe,
+        if s.waived > 0 {
+            format!(", {} waived", s.waived)
+        } else {
+            String::new()
+        },
         report.run.duration_ms
     );
+    if let Some(partition) = &report.run.partition {
+        let _ = writeln!(out, "partition {partition}: this is one shard of the run");
+    }
     let _ = writeln!(out, "alignment: {}", report.alignment.fingerprint);
     if let Some(why) = &report.run.stopped {
         let _ = writeln!(out, "partial: the run stopped early: {why}");
@@ -92,6 +101,39 @@ pub(super) fn render(report: &Report, color: bool) -> String {
     };
     let _ = writeln!(out, "verdict: {verdict}");
 
+    for waiver in &report.waivers {
+        let _ = writeln!(
+            out,
+            "{} {}: {}",
+            paint(&waiver.state.name().to_uppercase(), dim, color),
+            waiver.label(),
+            match waiver.state {
+                WaiverState::Applied => format!("waives {}", waiver.checks.join(", ")),
+                WaiverState::Stale => format!(
+                    "its checks passed ({}); remove it",
+                    waiver.checks.join(", ")
+                ),
+                WaiverState::Unexercised => "none of its checks ran".to_string(),
+                WaiverState::Expired => format!("expired on {}; it waives nothing", waiver.expires),
+            }
+        );
+    }
+    if let Some(baseline) = &report.baseline {
+        let _ = writeln!(
+            out,
+            "against the baseline {}: {} new failure(s), {} fixed, {} still failing",
+            baseline.path,
+            baseline.new_failures.len(),
+            baseline.fixed.len(),
+            baseline.still_failing.len()
+        );
+        for id in &baseline.new_failures {
+            let _ = writeln!(out, "  {} {id}", paint("NEW", red, color));
+        }
+        for id in &baseline.fixed {
+            let _ = writeln!(out, "  {} {id}", paint("FIXED", green, color));
+        }
+    }
     let problems: Vec<_> = report.problems().collect();
     if !problems.is_empty() {
         out.push('\n');

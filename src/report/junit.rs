@@ -1,7 +1,8 @@
 //! `junit.xml` for CI UIs: one test suite for the run, one test case per
 //! check (classname = fact, name = check id). `fail` is a failure, `error`
-//! (nothing could be observed) is an error, `skip` is skipped; `warn` and
-//! `observe` pass, with what was seen in system-out.
+//! (nothing could be observed) is an error, `skip` is skipped, `waived` is
+//! skipped with the waiver's reason; `warn` and `observe` pass, with what
+//! was seen in system-out.
 
 use std::time::Duration;
 
@@ -61,6 +62,15 @@ fn test_case(check: &Check) -> TestCase {
         Verdict::Skip => {
             let mut status = TestCaseStatus::skipped();
             status.set_message(check.message.as_str());
+            status
+        }
+        // A known failure a team accepted: skipped, with the waiver's reason.
+        Verdict::Waived => {
+            let mut status = TestCaseStatus::skipped();
+            status
+                .set_message(check.message.as_str())
+                .set_type("waived")
+                .set_description(details(check));
             status
         }
     };

@@ -45,11 +45,11 @@ pub(super) fn render(report: &Report) -> String {
     let _ = writeln!(out, "\n## Summary\n");
     let _ = writeln!(
         out,
-        "| checks | pass | fail | error | warn | skip | observe | verdict |\n|---:|---:|---:|---:|---:|---:|---:|---|"
+        "| checks | pass | fail | error | warn | skip | observe | waived | verdict |\n|---:|---:|---:|---:|---:|---:|---:|---:|---|"
     );
     let _ = writeln!(
         out,
-        "| {} | {} | {} | {} | {} | {} | {} | **{}** |",
+        "| {} | {} | {} | {} | {} | {} | {} | {} | **{}** |",
         s.checks,
         s.pass,
         s.fail,
@@ -57,8 +57,13 @@ pub(super) fn render(report: &Report) -> String {
         s.warn,
         s.skip,
         s.observe,
+        s.waived,
         s.verdict.name()
     );
+    if let Some(partition) = &report.run.partition {
+        let _ = writeln!(out, "\nThis is shard `{partition}` of a partitioned run.");
+    }
+    gate(&mut out, report);
     if let Some(why) = &report.run.stopped {
         let _ = writeln!(
             out,
@@ -119,6 +124,7 @@ pub(super) fn render(report: &Report) -> String {
         let verdict = match fact.verdict {
             FactVerdict::Fail => "**fail**",
             FactVerdict::Error => "**error**",
+            FactVerdict::Waived => "waived",
             other => other.name(),
         };
         let _ = writeln!(
@@ -139,6 +145,46 @@ pub(super) fn render(report: &Report) -> String {
         let _ = writeln!(out, "None: no check failed, ended in error or warned.");
     }
     out
+}
+
+/// The waivers' states and the baseline comparison, when there are any.
+fn gate(out: &mut String, report: &Report) {
+    if !report.waivers.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n## Waivers\n\n| # | line | matches | owner | expires | reason | state | checks |\n|---:|---:|---|---|---|---|---|---|"
+        );
+        for w in &report.waivers {
+            let _ = writeln!(
+                out,
+                "| {} | {} | `{}` | {} | {} | {} | **{}** | {} |",
+                w.entry,
+                w.line,
+                cell(&w.pattern),
+                cell(&w.owner),
+                w.expires,
+                cell(&w.reason),
+                w.state.name(),
+                cell(&w.checks.join(", "))
+            );
+        }
+    }
+    if let Some(b) = &report.baseline {
+        let _ = writeln!(out, "\n## Against the baseline\n\n`{}`\n", cell(&b.path));
+        for (title, ids) in [
+            ("New failures", &b.new_failures),
+            ("Fixed", &b.fixed),
+            ("Still failing", &b.still_failing),
+        ] {
+            let listed: Vec<String> = ids.iter().map(|id| format!("`{}`", cell(id))).collect();
+            let listed = if listed.is_empty() {
+                "none".to_string()
+            } else {
+                listed.join(", ")
+            };
+            let _ = writeln!(out, "- {title} ({}): {listed}", ids.len());
+        }
+    }
 }
 
 fn failure(out: &mut String, check: &Check, basis: Option<&Basis>) {

@@ -6,6 +6,7 @@ use crate::check::RunInfo;
 use crate::check::{Alignment, Check, Level, VariantAlignment, Verdict};
 use crate::client::Secret;
 use crate::contract::{Basis, Contract, Profile, Variant};
+use crate::gate::{Comparison, WaiverState, WaiverStatus};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -56,6 +57,9 @@ pub struct Summary {
     /// cap, a run that stopped early).
     #[serde(default)]
     pub error: usize,
+    /// Added: failing checks covered by a valid waiver.
+    #[serde(default)]
+    pub waived: usize,
     /// `conformant` iff no check failed, none ended in error, and at least
     /// one check observed something.
     pub verdict: RunVerdict,
@@ -71,6 +75,7 @@ pub enum FactVerdict {
     Skip,
     Observe,
     Error,
+    Waived,
     Untestable,
 }
 
@@ -83,6 +88,7 @@ impl FactVerdict {
             FactVerdict::Skip => "skip",
             FactVerdict::Observe => "observe",
             FactVerdict::Error => "error",
+            FactVerdict::Waived => "waived",
             FactVerdict::Untestable => "untestable",
         }
     }
@@ -97,17 +103,19 @@ impl From<Verdict> for FactVerdict {
             Verdict::Skip => FactVerdict::Skip,
             Verdict::Observe => FactVerdict::Observe,
             Verdict::Error => FactVerdict::Error,
+            Verdict::Waived => FactVerdict::Waived,
         }
     }
 }
 
-/// How bad a check verdict is, for "worst of": fail > error > warn > pass >
-/// observe > skip.
+/// How bad a check verdict is, for "worst of": fail > error > warn > waived
+/// > pass > observe > skip.
 fn severity(verdict: Verdict) -> u8 {
     match verdict {
-        Verdict::Fail => 5,
-        Verdict::Error => 4,
-        Verdict::Warn => 3,
+        Verdict::Fail => 7,
+        Verdict::Error => 6,
+        Verdict::Warn => 5,
+        Verdict::Waived => 3,
         Verdict::Pass => 2,
         Verdict::Observe => 1,
         Verdict::Skip => 0,
@@ -194,6 +202,12 @@ pub struct Report {
     pub alignment: AlignmentSummary,
     pub checks: Vec<Check>,
     pub facts: Vec<FactResult>,
+    /// Added: what became of each `--waivers` entry (empty without one).
+    #[serde(default)]
+    pub waivers: Vec<WaiverStatus>,
+    /// Added: this run against `--baseline` (null without one).
+    #[serde(default)]
+    pub baseline: Option<Comparison>,
 }
 
 /// The report could not be rendered or written.
@@ -291,6 +305,7 @@ impl Report {
             skip,
             observe: count(Verdict::Observe),
             error,
+            waived: count(Verdict::Waived),
             verdict: if fail > 0 || error > 0 || executed == 0 || info.stopped.is_some() {
                 RunVerdict::NotConformant
             } else {
@@ -337,7 +352,21 @@ impl Report {
             alignment,
             checks,
             facts,
+            waivers: Vec::new(),
+            baseline: None,
         }
+    }
+
+    /// The report with what the gate found: the waivers' states (an
+    /// expired waiver makes the run not conformant) and the comparison
+    /// with a baseline.
+    pub fn with_gate(mut self, waivers: Vec<WaiverStatus>, baseline: Option<Comparison>) -> Report {
+        if waivers.iter().any(|w| w.state == WaiverState::Expired) {
+            self.summary.verdict = RunVerdict::NotConformant;
+        }
+        self.waivers = waivers;
+        self.baseline = baseline;
+        self
     }
 
     pub fn is_conformant(&self) -> bool {

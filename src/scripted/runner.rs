@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+use cucumber::tag::Ext as _;
 use cucumber::{event, gherkin, parser, Event, World as _, Writer};
 use futures::FutureExt as _;
 
@@ -13,6 +14,7 @@ use super::features::{fact_tags, feature_texts, EmbeddedFeatures};
 use super::world::RegistrationWorld;
 use crate::check::Check;
 use crate::context::RunContext;
+use crate::gate::Partition;
 
 /// The harness could not run the scripted phase as written.
 #[derive(Debug, thiserror::Error)]
@@ -33,16 +35,37 @@ pub fn parse_tags(expression: &str) -> Result<gherkin::tagexpr::TagOperation, Sc
         })
 }
 
-/// Run every scenario (those matching `tags`) and return the checks.
+/// Run every scenario (those matching `tags`, in this shard of a
+/// partitioned run) and return the checks.
 pub async fn run_scripted(
     ctx: Arc<RunContext>,
     tags: Option<&str>,
     max_concurrent: usize,
+    partition: Option<Partition>,
 ) -> Result<Vec<Check>, ScriptedError> {
-    let opts = cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty> {
-        tags_filter: tags.map(parse_tags).transpose()?,
-        ..Default::default()
+    // Tags are evaluated here, with the partition: cucumber would ignore a
+    // custom filter when its own tag filter is set.
+    let tags = tags.map(parse_tags).transpose()?;
+    let selected = move |feature: &gherkin::Feature,
+                         rule: Option<&gherkin::Rule>,
+                         scenario: &gherkin::Scenario| {
+        let tagged = tags.as_ref().is_none_or(|t| {
+            t.eval(
+                feature
+                    .tags
+                    .iter()
+                    .chain(rule.iter().flat_map(|r| &r.tags))
+                    .chain(scenario.tags.iter()),
+            )
+        });
+        let owned = partition.is_none_or(|p| {
+            let path = feature.path.as_deref().unwrap_or(std::path::Path::new(""));
+            let key = format!("{}:{}", path.display(), scenario.position.line);
+            p.owns(key.as_bytes())
+        });
+        tagged && owned
     };
+    let opts = cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty>::default();
     let hook_ctx = Arc::clone(&ctx);
     // Each feature's place among the embedded ones, looked up per scenario.
     let paths: Arc<Vec<&'static str>> =
@@ -57,7 +80,7 @@ pub async fn run_scripted(
             async move { prepare(world, ctx, &paths, feature, scenario) }.boxed_local()
         })
         .with_cli(opts)
-        .run(())
+        .filter_run((), selected)
         .await;
     if !log.problems.is_empty() {
         return Err(ScriptedError::Harness(log.problems.join("; ")));

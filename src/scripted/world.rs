@@ -316,6 +316,7 @@ impl RegistrationWorld {
             response: exchange.and_then(Exchange::response_record),
             curl: exchange.map(|e| e.curl.clone()),
             script: self.script(),
+            cases: None,
         });
     }
 
@@ -337,6 +338,7 @@ impl RegistrationWorld {
                 response: None,
                 curl: None,
                 script: None,
+                cases: None,
             });
         }
     }

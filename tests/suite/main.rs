@@ -8,6 +8,7 @@ mod contract;
 mod drift_cli;
 mod drift_edits;
 mod drift_parse;
+mod gating;
 mod generated_cli;
 mod generated_determinism;
 mod generated_faithful;

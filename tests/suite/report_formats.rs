@@ -72,6 +72,7 @@ impl Run {
             duration_ms: self.duration_ms,
             strict,
             stopped: None,
+            partition: None,
         }
     }
 
@@ -122,6 +123,7 @@ impl Run {
                     "curl -sS -i -X POST '{url}' -H 'Content-Type: application/json' -H \"Authorization: Bearer $VERIFIK_TOKEN\" --data-raw '{{\"project\":\"p1\",\"projectFlow\":\"f1\",\"fullName\":\"Seán O'\\''Brien\"}}'"
                 )),
                 script: None,
+                cases: None,
             },
             Check {
                 id: "auth.bearer-required/no-token".into(),
@@ -146,6 +148,7 @@ impl Run {
                 }),
                 curl: Some(format!("curl -sS -i -X GET '{url}'")),
                 script: None,
+                cases: None,
             },
             Check {
                 id: "create.country-code-format/missing-plus".into(),
@@ -175,6 +178,7 @@ impl Run {
                     "curl -sS -i -X POST '{url}' -H 'Content-Type: application/json' -H \"Authorization: Bearer $VERIFIK_TOKEN\" --data-raw '{{\"countryCode\":\"57\",\"phone\":\"3001234567\"}}'"
                 )),
                 script: None,
+                cases: None,
             },
             Check {
                 id: "create.email-domain/blocked-domain".into(),
@@ -190,6 +194,7 @@ impl Run {
                 response: None,
                 curl: None,
                 script: None,
+                cases: None,
             },
             Check {
                 id: "create.id-format/object-id".into(),
@@ -205,6 +210,7 @@ impl Run {
                 response: None,
                 curl: None,
                 script: None,
+                cases: None,
             },
             Check {
                 id: "generated/http.no-server-error/no-5xx".into(),
@@ -222,6 +228,7 @@ impl Run {
                 script: Some(format!(
                     "#!/usr/bin/env bash\n# request 1\ncurl -sS -i -X POST '{url}'\n# request 2\ncurl -sS -i -X GET '{url}/'\"${{ID1}}\"''\n"
                 )),
+                cases: None,
             },
         ]
     }
@@ -312,7 +319,7 @@ fn json_has_exactly_the_fixed_keys() {
     let report = report(&run, run.checks());
     let value: Value = serde_json::from_str(&report.to_json()).unwrap();
 
-    // The fixed format, plus the two keys this version adds.
+    // The fixed format, plus the keys later versions added.
     assert_eq!(
         keys(&value),
         set(&[
@@ -329,6 +336,9 @@ fn json_has_exactly_the_fixed_keys() {
             "alignment",
             "strict",
             "stopped",
+            "partition",
+            "waivers",
+            "baseline",
         ])
     );
     assert_eq!(value["format_version"], 1);
@@ -340,14 +350,14 @@ fn json_has_exactly_the_fixed_keys() {
     assert_eq!(
         value["summary"],
         json!({"checks": 6, "pass": 1, "fail": 1, "warn": 1, "skip": 1, "observe": 1,
-               "error": 1, "verdict": "not-conformant"})
+               "error": 1, "waived": 0, "verdict": "not-conformant"})
     );
     for check in value["checks"].as_array().unwrap() {
         assert_eq!(
             keys(check),
             set(&[
                 "id", "fact", "level", "verdict", "source", "message", "expected", "observed",
-                "variants", "request", "response", "curl", "script",
+                "variants", "request", "response", "curl", "script", "cases",
             ])
         );
         assert_eq!(
