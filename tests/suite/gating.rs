@@ -480,3 +480,33 @@ fn the_example_workflow_runs_commands_the_binary_accepts() {
     assert!(commands[0].starts_with("run ") && commands[0].contains("--partition hash:1/4"));
     assert!(commands[1].starts_with("merge ") && commands[1].contains("--fail-on new"));
 }
+
+/// The README's sharding example runs as printed.
+#[test]
+fn the_readme_sharding_example_runs_as_printed() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let script = readme
+        .split("```sh\n")
+        .skip(1)
+        .filter_map(|block| block.split("```").next())
+        .find(|block| block.contains("verifik-conformance merge"))
+        .expect("the README shows how to merge shards");
+    let tmp = tempfile::tempdir().unwrap();
+    let bin_dir = Path::new(crate::support::BIN).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = std::process::Command::new("bash")
+        .args(["-eu", "-c", script])
+        .current_dir(tmp.path())
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{script}\n{}", stderr(&out));
+    let report = read_report(&tmp.path().join("reports"));
+    assert_eq!(report["summary"]["verdict"], "conformant");
+    assert_eq!(report["target"], "embedded reference server (4 shards)");
+}
