@@ -26,6 +26,9 @@ fn main() {
         Command::Run(args) => commands::run(args),
         Command::Drift(args) => commands::drift(args),
         Command::Selftest(args) => commands::selftest(args),
+        Command::Export(args) => commands::export(args),
+        Command::Completions(args) => commands::completions(args),
+        Command::Man => commands::man(),
     };
     let code = match ended {
         Ok(code) => code,

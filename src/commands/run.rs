@@ -14,6 +14,7 @@ use crate::suite::run_suite;
 
 pub fn run(args: RunArgs) -> Result<ExitCode, Error> {
     let color = use_color(args.color, std::io::stdout().is_terminal());
+    let verbose = args.verbose;
     let config = run_config(args)?;
     if config.target.is_some() && config.token.is_none() {
         output::err_line(
@@ -32,6 +33,10 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Error> {
         &outcome.secret,
     );
     let written = report.write_all(&config.report_dir)?;
+    if verbose {
+        output::out(&report.console_checks(color));
+        output::out_line("");
+    }
     output::out(&report.console_summary(color));
     for path in written {
         output::out_line(&format!("wrote {}", path.display()));
