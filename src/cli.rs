@@ -34,6 +34,42 @@ pub enum Command {
     Merge(MergeArgs),
     /// List every documented fact with what each variant says.
     Facts(FactsArgs),
+    /// Write the contract in another format (an OpenAPI 3.1 document).
+    Export(ExportArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff).
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(subcommand)]
+    pub format: ExportFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportFormat {
+    /// An OpenAPI 3.1 document of a profile's contract (JSON), for Swagger
+    /// UI, Prism or Schemathesis.
+    Openapi(OpenapiArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct OpenapiArgs {
+    /// The profile whose reading of the pages the document describes.
+    #[arg(long, value_enum, default_value = "current")]
+    pub profile: ProfileId,
+    /// Write the document to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -183,6 +219,10 @@ pub struct RunArgs {
     /// Colour the console summary.
     #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
     pub color: ColorChoice,
+    /// List every check (verdict, id, level) before the summary; failures
+    /// with the page statement they enforce.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
 }
 
 /// How a run's outcome gates CI (shared by `run` and `merge`).
@@ -225,6 +265,10 @@ pub struct MergeArgs {
     /// Colour the console summary.
     #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
     pub color: ColorChoice,
+    /// List every check (verdict, id, level) before the summary; failures
+    /// with the page statement they enforce.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Args)]

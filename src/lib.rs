@@ -2,8 +2,8 @@
 //! Registrations API. The contract is data (`contract`), the reference
 //! implementation is `server`, the suite is `scripted` (Gherkin scenarios)
 //! and `property` (property-generated requests) over the HTTP `client`,
-//! results are `check`s rendered by `report`, and `drift` compares the
-//! documentation pages themselves.
+//! results are `check`s rendered by `report`, `drift` compares the
+//! documentation pages themselves, and `openapi` exports the contract.
 
 pub mod check;
 pub mod cli;
@@ -20,6 +20,7 @@ pub mod input_file;
 pub mod json_text;
 pub mod judge;
 pub mod model;
+pub mod openapi;
 pub mod output;
 pub mod property;
 pub mod report;

@@ -32,6 +32,8 @@ pub(crate) struct Outputs<'a> {
     pub no_tests: NoTests,
     /// What selected the checks, for a run that observed nothing.
     pub selection: String,
+    /// List every check before the summary (`--verbose`).
+    pub verbose: bool,
 }
 
 /// The finished checks of a run (or of merged shards), judged and shown.
@@ -64,6 +66,9 @@ pub(crate) fn conclude(
             output::out(text);
         }
     };
+    if outputs.verbose {
+        print(&format!("{}\n", report.console_checks(outputs.color)));
+    }
     print(&report.console_summary(outputs.color));
     for path in written {
         print(&format!("wrote {}\n", path.display()));

@@ -31,6 +31,7 @@ pub fn merge(args: MergeArgs) -> Result<ExitCode, Error> {
         events: None,
         events_on_stdout: false,
         no_tests: args.no_tests,
+        verbose: args.verbose,
         selection: format!(
             "the {} shard reports hold no check that observed anything",
             shards.len()

@@ -1,17 +1,23 @@
 //! One function per subcommand: turn clap arguments into engine
 //! configuration, run the engine, print, and say how it ended.
 
+mod completions;
 mod conclude;
 mod drift;
+mod export;
 mod facts;
+mod man;
 mod merge;
 mod run;
 mod selftest;
 mod serve;
 mod shared;
 
+pub use completions::completions;
 pub use drift::drift;
+pub use export::export;
 pub use facts::facts;
+pub use man::man;
 pub use merge::merge;
 pub use run::run;
 pub use selftest::selftest;

@@ -16,6 +16,7 @@ use crate::suite::run_suite;
 
 pub fn run(args: RunArgs) -> Result<ExitCode, Error> {
     let color = use_color(args.color, std::io::stdout().is_terminal());
+    let verbose = args.verbose;
     let (config, gate) = run_config(args)?;
     if config.target.is_some() && config.token.is_none() {
         output::err_line(
@@ -33,6 +34,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Error> {
         events_on_stdout: config.events == Some(EventsTo::Stdout),
         no_tests: config.no_tests,
         selection: nothing_selected(&config),
+        verbose,
     };
     conclude(
         outcome.info,

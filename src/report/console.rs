@@ -1,5 +1,6 @@
 //! The console summary printed at the end of `run`: counts, verdict,
-//! agreement, then every failing or warning check with its curl line.
+//! agreement, then every failing or warning check with its curl line; and,
+//! for `run --verbose`, the list of every check before it.
 
 use std::fmt::Write;
 
@@ -167,6 +168,37 @@ pub(super) fn render(report: &Report, color: bool) -> String {
                     color
                 )
             );
+        }
+    }
+    out
+}
+
+/// Every check in report order, one line each (`VERDICT id [level]`); a
+/// failing, erroring or warning check adds the page statement it enforces.
+pub(super) fn render_checks(report: &Report, color: bool) -> String {
+    let mut out = String::new();
+    for check in &report.checks {
+        let style = match check.verdict {
+            Verdict::Fail | Verdict::Error => Style::new().red().bold(),
+            Verdict::Warn => Style::new().yellow().bold(),
+            Verdict::Pass => Style::new().green(),
+            Verdict::Observe | Verdict::Skip | Verdict::Waived => Style::new().dimmed(),
+        };
+        let label = format!("{:<7}", check.verdict.name().to_uppercase());
+        let _ = writeln!(
+            out,
+            "{} {} [{}]",
+            paint(&label, style, color),
+            check.id,
+            check.level
+        );
+        if matches!(
+            check.verdict,
+            Verdict::Fail | Verdict::Error | Verdict::Warn
+        ) {
+            if let Some(basis) = report.basis(&check.fact) {
+                let _ = writeln!(out, "        enforces {basis}");
+            }
         }
     }
     out

@@ -7,6 +7,7 @@ use crate::check::{Alignment, Check, Level, VariantAlignment, Verdict};
 use crate::client::Secret;
 use crate::contract::{Basis, Contract, Profile, Variant};
 use crate::gate::{Comparison, WaiverState, WaiverStatus};
+use crate::model::PerVariant;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -139,6 +140,22 @@ pub struct FactResult {
     pub variants: VariantAlignment,
     /// Added: the page statement its checks enforce under the run's profile.
     pub basis: Basis,
+    /// Added: the fact's title in the catalogue.
+    #[serde(default)]
+    pub title: String,
+    /// Added: what every page says about the fact (from its fact sheet),
+    /// whatever the profile.
+    #[serde(default)]
+    pub pages: PerVariant<PageStatement>,
+}
+
+/// What one page says about a fact, as its fact sheet records it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PageStatement {
+    /// The page's statement in a sentence, or why it is silent.
+    pub says: String,
+    /// The page makes no claim about the fact.
+    pub silent: bool,
 }
 
 /// One variant's alignment with what was observed.
@@ -239,6 +256,8 @@ pub enum ReportError {
     },
     #[error("cannot render junit.xml: {0}")]
     Junit(String),
+    #[error("cannot render report.html: {0}")]
+    Html(String),
 }
 
 impl Report {
@@ -339,6 +358,8 @@ impl Report {
                     untestable,
                     variants: fact_alignment(&own),
                     basis: contract.basis(profile, &fact.id),
+                    title: fact.title.clone(),
+                    pages: page_statements(contract, &fact.id),
                 }
             })
             .collect();
@@ -413,12 +434,23 @@ impl Report {
         super::markdown::render(self)
     }
 
+    /// The self-contained page for people (`report.html`).
+    pub fn to_html(&self) -> Result<String, ReportError> {
+        super::html::render(self)
+    }
+
     pub fn console_summary(&self, color: bool) -> String {
         super::console::render(self, color)
     }
 
-    /// Write `report.json`, `junit.xml` and `report.md` into `dir`
-    /// (created if needed); returns the paths written.
+    /// Every check in report order, one line each (`run --verbose`), the
+    /// failing ones with the page statement they enforce.
+    pub fn console_checks(&self, color: bool) -> String {
+        super::console::render_checks(self, color)
+    }
+
+    /// Write `report.json`, `junit.xml`, `report.md` and `report.html` into
+    /// `dir` (created if needed); returns the paths written.
     pub fn write_all(&self, dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
         std::fs::create_dir_all(dir).map_err(|source| ReportError::CreateDir {
             path: dir.to_path_buf(),
@@ -428,6 +460,7 @@ impl Report {
             ("report.json", self.to_json()),
             ("junit.xml", self.to_junit()?),
             ("report.md", self.to_markdown()),
+            ("report.html", self.to_html()?),
         ];
         let mut written = Vec::with_capacity(files.len());
         for (name, text) in files {
@@ -456,6 +489,22 @@ pub fn check_dir(dir: &Path) -> Result<(), ReportError> {
     })?;
     let _ = std::fs::remove_file(&probe);
     Ok(())
+}
+
+/// What every page says about `fact`.
+fn page_statements(contract: &Contract, fact: &str) -> PerVariant<PageStatement> {
+    let mut pages = PerVariant::<PageStatement>::default();
+    for variant in Variant::ALL {
+        let statement = contract.statement(variant, fact);
+        pages.set(
+            variant,
+            PageStatement {
+                says: statement.says.clone(),
+                silent: statement.is_silent(),
+            },
+        );
+    }
+    pages
 }
 
 /// A fact's alignment with each variant, from its (non-skipped) checks.

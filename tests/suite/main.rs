@@ -4,10 +4,12 @@
 
 mod support;
 
+mod completions;
 mod contract;
 mod drift_cli;
 mod drift_edits;
 mod drift_parse;
+mod export_openapi;
 mod gating;
 mod generated_cli;
 mod generated_determinism;
@@ -17,10 +19,12 @@ mod generated_oracle;
 mod hardening;
 mod input_files;
 mod precision;
+mod report_browser;
 mod report_formats;
 mod run_cli;
 mod run_tls;
 mod run_usage;
+mod run_verbose;
 mod selftest;
 mod server_cli;
 mod server_concurrency;

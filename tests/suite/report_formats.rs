@@ -402,7 +402,14 @@ fn json_has_exactly_the_fixed_keys() {
         .map(|f| (f["id"].as_str().unwrap(), f))
         .collect();
     for fact in facts {
-        let mut expected = set(&["id", "level", "verdict", "checks", "variants", "basis"]);
+        let mut expected = set(&[
+            "id", "level", "verdict", "checks", "variants", "basis", "title", "pages",
+        ]);
+        // Every fact says what each page says about it.
+        assert_eq!(
+            keys(&fact["pages"]),
+            set(&["en", "es", "legacy", "overview"])
+        );
         // Every fact names the page statement its checks enforce.
         for key in ["variant", "stated", "says"] {
             assert!(fact["basis"].get(key).is_some(), "{fact}");
@@ -516,7 +523,7 @@ fn worst_check_decides_and_only_fail_fails_the_run() {
 }
 
 #[test]
-fn write_all_writes_three_files_that_read_back() {
+fn write_all_writes_four_files_that_read_back() {
     let run = Run::new();
     let report = report(&run, run.checks());
     let tmp = tempfile::tempdir().unwrap();
@@ -526,7 +533,10 @@ fn write_all_writes_three_files_that_read_back() {
         .iter()
         .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(names, ["report.json", "junit.xml", "report.md"]);
+    assert_eq!(
+        names,
+        ["report.json", "junit.xml", "report.md", "report.html"]
+    );
 
     let json = std::fs::read_to_string(dir.join("report.json")).unwrap();
     let back: Report = serde_json::from_str(&json).unwrap();
@@ -539,6 +549,118 @@ fn write_all_writes_three_files_that_read_back() {
         std::fs::read_to_string(dir.join("report.md")).unwrap(),
         report.to_markdown()
     );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("report.html")).unwrap(),
+        report.to_html().unwrap()
+    );
+}
+
+/// `text` as report.html's template escapes it.
+fn escaped(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#x27;")
+        .replace('/', "&#x2f;")
+}
+
+#[test]
+fn html_report_puts_failures_first_with_what_every_page_says() {
+    let run = Run::new();
+    let report = report(&run, run.checks());
+    let html = report.to_html().unwrap();
+
+    // Self-contained: inline style and script, nothing to fetch.
+    assert!(html.starts_with("<!doctype html>"));
+    assert!(html.contains("default-src 'none'"));
+    for fetching in ["<link", "src=", "@import", "url(", "<iframe", "<img"] {
+        assert!(!html.contains(fetching), "report.html has {fetching}");
+    }
+    assert_eq!(html.matches("<script>").count(), 1);
+    assert_eq!(html.matches("<style>").count(), 1);
+
+    // Failures first: fail, then error, then warn; passing checks have no card.
+    let at = |id: &str| {
+        html.find(&format!("id=\"check-{id}\""))
+            .unwrap_or_else(|| panic!("no card for {id}"))
+    };
+    let fail = at("create.contact-required-neither-email-nor-phone");
+    let error = at("generated-http.no-server-error-no-5xx");
+    let warn = at("create.country-code-format-missing-plus");
+    assert!(fail < error && error < warn);
+    assert_eq!(html.matches("data-row=\"failures\"").count(), 3);
+    assert!(!html.contains("id=\"check-auth.bearer-required-no-token\""));
+
+    // The failure shows every page's statement of its fact, the one it
+    // enforces marked, the diff, the curl line and, when present, the script.
+    let contract = Contract::embedded().unwrap();
+    let card = &html[fail..error];
+    for variant in verifik_conformance::model::Variant::ALL {
+        let says = &contract.statement(variant, "create.contact-required").says;
+        assert!(card.contains(&escaped(says)), "{variant}: {says}");
+    }
+    assert!(card.contains("<span class=\"tag\">enforced</span>"));
+    assert!(card.contains(&escaped(r#"+   "status": 201"#)), "{card}");
+    assert!(card.contains(&escaped(r#"-   "status": 400,"#)), "{card}");
+    assert!(card.contains(&escaped("curl -sS -i -X POST")));
+    let error_card = &html[error..warn];
+    assert!(error_card.contains("class=\"script\""));
+    assert!(error_card.contains(&escaped("# request 2")));
+
+    // The matrix has every fact, failing facts first; every check has a row.
+    assert_eq!(
+        html.matches("data-row=\"facts\"").count(),
+        contract.facts().count()
+    );
+    assert!(
+        html.find("id=\"fact-create.contact-required\"").unwrap()
+            < html.find("id=\"fact-auth.bearer-required\"").unwrap()
+    );
+    assert_eq!(html.matches("data-row=\"checks\"").count(), 6);
+    for filter in [
+        "filter-verdict",
+        "filter-level",
+        "filter-fact",
+        "filter-variant",
+        "filter-alignment",
+    ] {
+        assert!(html.contains(&format!("id=\"{filter}\"")), "{filter}");
+    }
+}
+
+#[test]
+fn html_report_escapes_what_the_target_sent() {
+    let run = Run::new();
+    let mut checks = run.checks();
+    checks[0].message = "observed <script>alert('x')</script> & more".into();
+    checks[0].observed = json!({"body": "</pre><img src=x onerror=alert(1)>"});
+    let html = report(&run, checks).to_html().unwrap();
+    assert_eq!(
+        html.matches("<script>").count(),
+        1,
+        "only the page's own script"
+    );
+    assert!(!html.contains("<img"));
+    assert!(html.contains("&lt;script&gt;alert(&#x27;x&#x27;)&lt;&#x2f;script&gt; &amp; more"));
+}
+
+#[test]
+fn html_report_of_a_partial_or_empty_run_says_so() {
+    let run = Run::new();
+    let mut info = run.info(false);
+    info.stopped = Some("the target stopped answering after 8 requests in a row".into());
+    let contract = Contract::embedded().unwrap();
+    let profile = contract.profile(ProfileId::Current);
+    let partial = Report::build(info, run.checks(), contract, profile, &Secret::none());
+    let html = partial.to_html().unwrap();
+    assert!(html.contains("This report is partial"));
+    assert!(html.contains("the target stopped answering after 8 requests in a row"));
+
+    let empty = report(&run, Vec::new()).to_html().unwrap();
+    assert!(empty.contains("No check observed anything"));
+    assert!(empty.contains("None: no check failed, ended in error or warned."));
+    assert_eq!(empty.matches("data-row=\"checks\"").count(), 0);
 }
 
 #[test]

@@ -4,6 +4,7 @@ use std::io::Read;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+pub mod failing_run;
 pub mod independent_server;
 pub mod server_support;
 
