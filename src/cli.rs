@@ -32,6 +32,9 @@ pub enum Command {
     /// Merge the report.json of every shard of a partitioned run
     /// (`run --partition hash:K/N`) into one report, in every format.
     Merge(MergeArgs),
+    /// Send the same requests to two servers and report every behavioural
+    /// difference, grouped by fact.
+    Compare(Box<CompareArgs>),
     /// List every documented fact with what each variant says.
     Facts(FactsArgs),
     /// Write the contract in another format (an OpenAPI 3.1 document).
@@ -269,6 +272,53 @@ pub struct MergeArgs {
     /// with the page statement they enforce.
     #[arg(long, short = 'v')]
     pub verbose: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// One side: a base URL, `embedded`, `embedded:VARIANT`,
+    /// `embedded:mutant:NAME` or `embedded:twin:NAME`.
+    #[arg(long, value_name = "SIDE")]
+    pub a: String,
+    /// The other side, in the same forms.
+    #[arg(long, value_name = "SIDE")]
+    pub b: String,
+    /// Bearer token for side a (when it is a URL).
+    #[arg(long = "a-token", env = "VERIFIK_A_TOKEN", hide_env_values = true)]
+    pub a_token: Option<String>,
+    /// Bearer token for side b (when it is a URL).
+    #[arg(long = "b-token", env = "VERIFIK_B_TOKEN", hide_env_values = true)]
+    pub b_token: Option<String>,
+    /// Project ID to register against, on both sides.
+    #[arg(long)]
+    pub project: Option<String>,
+    /// Project flow ID to register against, on both sides.
+    #[arg(long = "project-flow")]
+    pub project_flow: Option<String>,
+    /// An email domain both sides' project refuses.
+    #[arg(long = "blocked-email-domain")]
+    pub blocked_email_domain: Option<String>,
+    /// What the differences are judged by.
+    #[arg(long, value_enum, default_value = "current")]
+    pub profile: ProfileId,
+    /// Seed of both sides' requests (default: random, printed).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Number of generated cases.
+    #[arg(long, default_value_t = 500)]
+    pub cases: u32,
+    /// Per-request timeout in seconds.
+    #[arg(long)]
+    pub timeout: Option<f64>,
+    /// Requests in flight at once, per side. One by default: then what one
+    /// request sees of the others (a list's total) is the same on both sides.
+    #[arg(long, default_value_t = 1)]
+    pub concurrency: usize,
+    /// Also write each side's reports (`a/`, `b/`) and `compare.json` here.
+    #[arg(long = "report-dir")]
+    pub report_dir: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: OutputFormat,
 }
 
 #[derive(Debug, Args)]

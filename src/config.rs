@@ -14,6 +14,8 @@ use crate::model::{NoTests, Phase, ProfileId};
 pub struct EmbeddedServer {
     pub mutant: Option<String>,
     pub twin: Option<String>,
+    /// The page it implements; `None`: the one the profile judges by.
+    pub variant: Option<crate::model::ServerVariant>,
 }
 
 #[derive(Debug, Clone)]
@@ -41,6 +43,10 @@ pub struct RunConfig {
     pub partition: Option<crate::gate::Partition>,
     /// Where to stream events (`--events`).
     pub events: Option<crate::events::EventsTo>,
+    /// Mixed into the contacts (emails, phones) the run makes unique, and
+    /// nothing else: the same seed with another salt sends the same
+    /// requests to other contacts (`compare` learns noise this way).
+    pub contact_salt: u64,
     pub report_dir: PathBuf,
     pub strict: bool,
     /// No seed line and no progress on stderr (a run embedded in another
@@ -151,6 +157,7 @@ impl RunConfig {
             no_tests: NoTests::Fail,
             partition: None,
             events: None,
+            contact_salt: 0,
             report_dir: PathBuf::from("reports"),
             strict: false,
             quiet: true,

@@ -34,6 +34,8 @@ pub struct RunContext {
     /// Makes the scripted phase's emails and phones unique on a shared
     /// server (derived from the seed).
     pub run_tag: u32,
+    /// See [`RunContext::with_contact_salt`] (0 for a plain run).
+    pub contact_salt: u64,
     checks: Mutex<Vec<Check>>,
     /// The `--events` stream, when there is one.
     pub events: Option<Arc<Events>>,
@@ -67,13 +69,26 @@ impl RunContext {
             strict,
             target,
             seed,
-            // A multiplicative hash: nearby seeds give distant tags.
-            run_tag: ((seed ^ 0x5c21_97ed).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 40) as u32
-                % 1_000_000,
+            run_tag: run_tag(seed),
+            contact_salt: 0,
             checks: Mutex::new(Vec::new()),
             events: None,
             gate: Arc::new(RwLock::new(())),
         }
+    }
+
+    /// The same run to other contacts: `salt` changes the scripted emails
+    /// and phones (and, through [`RunContext::contact_seed`], the generated
+    /// ones), and nothing else.
+    pub fn with_contact_salt(mut self, salt: u64) -> Self {
+        self.contact_salt = salt;
+        self.run_tag = run_tag(self.seed ^ salt.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        self
+    }
+
+    /// What the generated phase makes its contacts unique with.
+    pub fn contact_seed(&self) -> u64 {
+        self.seed ^ self.contact_salt.wrapping_mul(0x9e37_79b9_7f4a_7c15)
     }
 
     /// An email no other request of this run uses: `serial` is unique to
@@ -108,4 +123,9 @@ impl RunContext {
         checks.sort_by(|a, b| a.id.cmp(&b.id));
         checks
     }
+}
+
+/// A multiplicative hash: nearby seeds give distant tags.
+fn run_tag(seed: u64) -> u32 {
+    ((seed ^ 0x5c21_97ed).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 40) as u32 % 1_000_000
 }

@@ -9,6 +9,7 @@ pub mod check;
 pub mod cli;
 pub mod client;
 pub mod commands;
+pub mod compare;
 pub mod config;
 pub mod context;
 pub mod contract;

@@ -27,6 +27,7 @@ fn main() {
         Command::Drift(args) => commands::drift(args),
         Command::Selftest(args) => commands::selftest(args),
         Command::Merge(args) => commands::merge(args),
+        Command::Compare(args) => commands::compare(*args),
         Command::Export(args) => commands::export(args),
         Command::Completions(args) => commands::completions(args),
         Command::Man => commands::man(),

@@ -203,6 +203,7 @@ async fn against(
     let embedded = EmbeddedServer {
         mutant: Some(mutant.name.into()),
         twin: None,
+        variant: None,
     };
     let checks = checks_of(mutant.variant, embedded, config, contract).await?;
     let by: Vec<String> = checks
@@ -230,6 +231,7 @@ async fn twin(
     let embedded = EmbeddedServer {
         mutant: None,
         twin: Some(twin.name.into()),
+        variant: None,
     };
     let checks = checks_of(ServerVariant::Current, embedded, config, contract).await?;
     let failing = problems(&checks);

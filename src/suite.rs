@@ -77,9 +77,10 @@ impl Target {
             .blocked_email_domain
             .clone()
             .unwrap_or_else(|| EMBEDDED_BLOCKED_DOMAIN.into());
-        let mut server_config = ServerConfig::new(config.profile.server());
+        let variant = config.embedded.variant.unwrap_or(config.profile.server());
+        let mut server_config = ServerConfig::new(variant);
         server_config.blocked_email_domains = vec![blocked.clone()];
-        let EmbeddedServer { mutant, twin } = &config.embedded;
+        let EmbeddedServer { mutant, twin, .. } = &config.embedded;
         server_config.mutant = mutant.clone();
         server_config.twin = twin.clone();
         if let Some(token) = &config.token {
@@ -159,6 +160,7 @@ pub async fn run_suite(
         seed,
     );
     ctx.events = events.clone();
+    let ctx = ctx.with_contact_salt(config.contact_salt);
     let ctx = Arc::new(ctx);
     let phase_start = |phase| {
         if let Some(events) = &events {

@@ -1,6 +1,7 @@
 //! One function per subcommand: turn clap arguments into engine
 //! configuration, run the engine, print, and say how it ended.
 
+mod compare;
 mod completions;
 mod conclude;
 mod drift;
@@ -13,6 +14,7 @@ mod selftest;
 mod serve;
 mod shared;
 
+pub use compare::compare;
 pub use completions::completions;
 pub use drift::drift;
 pub use export::export;

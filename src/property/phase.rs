@@ -91,7 +91,7 @@ pub async fn run_generated(
 
     let executor = Executor {
         client: ctx.client.clone(),
-        materializer: Materializer::new(target, options.seed),
+        materializer: Materializer::new(target, ctx.contact_seed()),
         rules: RuleSet::new(ctx.contract, &ctx.profile),
         variant_rules: variant_rules(ctx.contract),
         shapes: &ctx.contract.shapes,

@@ -4,6 +4,7 @@
 
 mod support;
 
+mod compare;
 mod completions;
 mod contract;
 mod drift_cli;
