@@ -253,3 +253,19 @@ async fn a_url_side_is_judged_with_its_token_which_never_shows() {
     assert!(!String::from_utf8_lossy(&out.stdout).contains(TOKEN));
     assert!(!stderr(&out).contains(TOKEN));
 }
+
+/// The README's runnable `compare` example works as printed.
+#[test]
+fn the_readme_example_runs_as_printed() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let line = readme
+        .lines()
+        .find(|l| l.starts_with("verifik-conformance compare --a embedded"))
+        .expect("the README shows compare against embedded sides");
+    let args: Vec<&str> = line.split_whitespace().skip(1).collect();
+    let out = bin().args(&args).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{line}: {}", stderr(&out));
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["verdict"], "different");
+}
