@@ -77,23 +77,7 @@ pub(super) fn render(report: &Report, color: bool) -> String {
         };
         format!("{}{note}", paint("CONFORMANT", green, color))
     } else {
-        let plural = |n: usize| if n == 1 { "" } else { "s" };
-        let mut why = Vec::new();
-        if s.fail > 0 {
-            why.push(format!("{} failing check{}", s.fail, plural(s.fail)));
-        }
-        if s.error > 0 {
-            why.push(format!(
-                "{} check{} that observed nothing",
-                s.error,
-                plural(s.error)
-            ));
-        }
-        if report.executed() == 0 {
-            why.push("no check observed anything".into());
-        } else if report.run.stopped.is_some() && why.is_empty() {
-            why.push("the run is partial".into());
-        }
+        let why = report.why_not_conformant();
         format!(
             "{} ({})",
             paint("NOT CONFORMANT", red, color),

@@ -160,7 +160,7 @@ impl<'a> Page<'a> {
             } else {
                 "not conformant"
             },
-            why: why(report),
+            why: report.why_not_conformant().join(", "),
             tool: format!("{} {}", report.tool.name, report.tool.version),
             target: &report.run.target,
             profile: report.run.profile.name(),
@@ -340,30 +340,6 @@ fn anchor(prefix: &str, text: &str) -> String {
         })
         .collect();
     format!("{prefix}-{safe}")
-}
-
-/// Why the run is not conformant, in a few words ("" when it is).
-fn why(report: &Report) -> String {
-    let s = &report.summary;
-    let plural = |n: usize| if n == 1 { "" } else { "s" };
-    let mut why = Vec::new();
-    if s.fail > 0 {
-        why.push(format!("{} failing check{}", s.fail, plural(s.fail)));
-    }
-    if s.error > 0 {
-        why.push(format!(
-            "{} check{} that observed nothing",
-            s.error,
-            plural(s.error)
-        ));
-    }
-    if report.executed() == 0 {
-        why.push("no check observed anything".into());
-    }
-    if report.run.stopped.is_some() {
-        why.push("the run is partial".into());
-    }
-    why.join(", ")
 }
 
 #[cfg(test)]

@@ -394,6 +394,39 @@ impl Report {
         self.summary.verdict == RunVerdict::Conformant
     }
 
+    /// Why the run is not conformant, in a few words each (empty when it
+    /// is): every writer says it the same way.
+    pub fn why_not_conformant(&self) -> Vec<String> {
+        let s = &self.summary;
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        let mut why = Vec::new();
+        if s.fail > 0 {
+            why.push(format!("{} failing check{}", s.fail, plural(s.fail)));
+        }
+        if s.error > 0 {
+            why.push(format!(
+                "{} check{} that observed nothing",
+                s.error,
+                plural(s.error)
+            ));
+        }
+        if self.executed() == 0 {
+            why.push("no check observed anything".into());
+        }
+        if self.run.stopped.is_some() {
+            why.push("the run is partial".into());
+        }
+        let expired = self
+            .waivers
+            .iter()
+            .filter(|w| w.state == WaiverState::Expired)
+            .count();
+        if expired > 0 {
+            why.push(format!("{expired} expired waiver{}", plural(expired)));
+        }
+        why
+    }
+
     /// Checks that observed something: every check but the skipped ones.
     pub fn executed(&self) -> usize {
         self.summary.checks - self.summary.skip

@@ -126,6 +126,8 @@ async fn a_valid_waiver_waives_and_an_expired_one_fails() {
     let report = read_report(&dir);
     assert_eq!(verdict_of(&report, "create.contact-required/"), ["fail"]);
     assert_eq!(report["waivers"][0]["state"], "expired");
+    let console = String::from_utf8_lossy(&out.stdout);
+    assert!(console.contains("1 expired waiver"), "{console}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
