@@ -4,6 +4,7 @@
 
 mod support;
 
+mod bundle;
 mod completions;
 mod contract;
 mod drift_cli;
