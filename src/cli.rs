@@ -43,6 +43,11 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff).
     Man,
+    /// Make an Ed25519 key pair for signing bundles (`run --signing-key`).
+    Keygen(KeygenArgs),
+    /// Check a bundle's signature and digests, and judge its recorded
+    /// exchanges again: 0 verified, 1 not, 2 unreadable.
+    Verify(VerifyArgs),
 }
 
 #[derive(Debug, Args)]
@@ -226,6 +231,40 @@ pub struct RunArgs {
     /// with the page statement they enforce.
     #[arg(long, short = 'v')]
     pub verbose: bool,
+    /// Also write an evidence bundle (.tar.gz): manifest, every exchange
+    /// (redacted), report.json, and a signature with --signing-key.
+    #[arg(long, value_name = "FILE")]
+    pub bundle: Option<PathBuf>,
+    /// Sign the bundle's manifest with this Ed25519 secret key (from
+    /// `keygen`); without it the bundle is unsigned.
+    #[arg(long = "signing-key", value_name = "KEY", requires = "bundle")]
+    pub signing_key: Option<PathBuf>,
+}
+
+/// `keygen`: where the key pair goes.
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// The secret key file to create (PKCS#8 PEM, mode 0600); never printed.
+    #[arg(long = "secret-key", value_name = "FILE")]
+    pub secret_key: PathBuf,
+    /// The public key file to create (SPKI PEM), for `verify --public-key`.
+    #[arg(long = "public-key", value_name = "FILE")]
+    pub public_key: PathBuf,
+}
+
+/// `verify`: a bundle and the key to check it with.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The bundle written by `run --bundle`.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// The signer's public key (from `keygen`); without it the signature is
+    /// not checked.
+    #[arg(long = "public-key", value_name = "KEY")]
+    pub public_key: Option<PathBuf>,
+    /// Judge a bundle made with another contract anyway, saying what differs.
+    #[arg(long = "allow-contract-mismatch")]
+    pub allow_contract_mismatch: bool,
 }
 
 /// How a run's outcome gates CI (shared by `run` and `merge`).

@@ -56,6 +56,39 @@ pub struct RunConfig {
     pub shrink: bool,
     /// Extra certificate authorities (PEM files) for an https target.
     pub ca_certs: Vec<PathBuf>,
+    /// Whether the exchanges are recorded (`run --bundle`) or answered from
+    /// a recording (`verify`).
+    pub recording: Recording,
+}
+
+/// How a run's exchanges are kept.
+#[derive(Clone, Default)]
+pub enum Recording {
+    /// Sent and judged, nothing kept beyond the report.
+    #[default]
+    Off,
+    /// Every exchange also goes to the sink as it happens.
+    Record(std::sync::Arc<dyn crate::client::ExchangeSink>),
+    /// Nothing is sent: every request is answered from a recording of the
+    /// run at `url`, whose target had the `facts` given.
+    Replay {
+        url: String,
+        facts: crate::context::TargetFacts,
+        /// Whether the recorded run sent a bearer token (the recording
+        /// shows `Bearer ***`, never the token).
+        token_sent: bool,
+        answers: std::sync::Arc<dyn crate::client::AnswerSource>,
+    },
+}
+
+impl std::fmt::Debug for Recording {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Recording::Off => f.write_str("Off"),
+            Recording::Record(_) => f.write_str("Record"),
+            Recording::Replay { url, .. } => f.debug_struct("Replay").field("url", url).finish(),
+        }
+    }
 }
 
 /// The `--config` file: every key optional, unknown keys refused.
@@ -163,6 +196,7 @@ impl RunConfig {
             quiet: true,
             shrink: true,
             ca_certs: Vec::new(),
+            recording: Recording::Off,
         }
     }
 

@@ -37,6 +37,16 @@ pub fn read(path: &Path, cap: u64) -> Result<Vec<u8>, InputFileError> {
     Ok(bytes)
 }
 
+/// The regular file at `path`, opened for reading in a stream, with its
+/// size; refused like [`read`] when larger than `cap`.
+pub fn open(path: &Path, cap: u64) -> Result<(File, u64), InputFileError> {
+    check(&std::fs::metadata(path)?, cap)?;
+    let file = File::open(path)?;
+    let metadata = file.metadata()?;
+    check(&metadata, cap)?;
+    Ok((file, metadata.len()))
+}
+
 fn check(metadata: &std::fs::Metadata, cap: u64) -> Result<(), InputFileError> {
     if !metadata.is_file() {
         return Err(InputFileError::NotAFile(kind(&metadata.file_type())));

@@ -5,6 +5,7 @@
 //! results are `check`s rendered by `report`, `drift` compares the
 //! documentation pages themselves, and `openapi` exports the contract.
 
+pub mod bundle;
 pub mod check;
 pub mod cli;
 pub mod client;

@@ -31,6 +31,8 @@ fn main() {
         Command::Export(args) => commands::export(args),
         Command::Completions(args) => commands::completions(args),
         Command::Man => commands::man(),
+        Command::Keygen(args) => commands::keygen(args),
+        Command::Verify(args) => commands::verify(args),
     };
     let code = match ended {
         Ok(code) => code,

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use crate::check::{Check, RunInfo};
 use crate::client::{Breaker, Client, Secret, TargetConfig, DEFAULT_FAILURE_LIMIT};
-use crate::config::{EmbeddedServer, RunConfig};
+use crate::config::{EmbeddedServer, Recording, RunConfig};
 use crate::context::{RunContext, TargetFacts};
 use crate::contract::{Contract, Profile};
 use crate::events::Events;
@@ -32,7 +32,15 @@ pub struct SuiteOutcome {
     pub checks: Vec<Check>,
     /// The token the run sent, for the report to scrub.
     pub secret: Secret,
+    /// The base URL the requests went to (the embedded server's included).
+    pub target_url: String,
+    /// What the target was configured with, as the checks assumed it.
+    pub target_facts: TargetFacts,
 }
+
+/// The stand-in bearer token of a replayed run: records show `Bearer ***`
+/// whatever the token, so any token reproduces them.
+const REPLAY_TOKEN: &str = "replayed-token-never-sent";
 
 /// The server under test, resolved once.
 struct Target {
@@ -47,6 +55,21 @@ struct Target {
 
 impl Target {
     async fn resolve(config: &RunConfig) -> Result<Target, Error> {
+        if let Recording::Replay {
+            url,
+            facts,
+            token_sent,
+            ..
+        } = &config.recording
+        {
+            return Ok(Target {
+                url: url.clone(),
+                label: format!("replay of a recording of {url}"),
+                token: token_sent.then(|| REPLAY_TOKEN.to_string()),
+                facts: facts.clone(),
+                embedded: None,
+            });
+        }
         let Some(url) = &config.target else {
             return Target::embedded(config).await;
         };
@@ -131,10 +154,17 @@ pub async fn run_suite(
     let seed = config.seed.unwrap_or_else(random_seed);
 
     let target = Target::resolve(config).await?;
-    let client_config = TargetConfig::new(target.url.clone(), target.token.clone())
+    let mut client_config = TargetConfig::new(target.url.clone(), target.token.clone())
         .with_timeout(config.timeout)
         .with_ca_certs(config.ca_certs.clone())
         .with_breaker(breaker.clone());
+    match &config.recording {
+        Recording::Off => {}
+        Recording::Record(sink) => client_config = client_config.with_sink(Arc::clone(sink)),
+        Recording::Replay { answers, .. } => {
+            client_config = client_config.with_answers(Arc::clone(answers))
+        }
+    }
     let client = Client::new(client_config).map_err(Error::usage)?;
     let events = match &config.events {
         Some(to) => Some(Arc::new(
@@ -226,10 +256,13 @@ pub async fn run_suite(
         checks,
         secret,
         events,
+        target_url: target.url,
+        target_facts: target.facts,
     })
 }
 
-fn now_rfc3339() -> String {
+/// Now, as RFC 3339 (UTC).
+pub fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()

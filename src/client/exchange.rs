@@ -33,6 +33,26 @@ pub struct TargetConfig {
     pub ca_certs: Vec<std::path::PathBuf>,
     /// When the run stops sending (see [`Breaker`]).
     pub breaker: Breaker,
+    /// Where every exchange goes as it happens (a bundle's recording).
+    pub sink: Option<Arc<dyn ExchangeSink>>,
+    /// Answers every request from a recording instead of the network.
+    pub answers: Option<Arc<dyn AnswerSource>>,
+}
+
+/// Takes every exchange of a run as it happens, e.g. to write it to disk.
+pub trait ExchangeSink: Send + Sync {
+    fn record(&self, exchange: &Exchange);
+}
+
+/// Answers requests from a recording: the client then sends nothing and
+/// every outcome is the recorded one, so the judging code runs unchanged.
+pub trait AnswerSource: Send + Sync {
+    /// The recorded outcome of the request this record describes, and how
+    /// long it took; `None` when the recording holds no answer to it.
+    fn answer(
+        &self,
+        request: &RequestRecord,
+    ) -> Option<(Result<Response, TransportError>, Duration)>;
 }
 
 impl TargetConfig {
@@ -45,7 +65,19 @@ impl TargetConfig {
             body_cap: DEFAULT_BODY_CAP,
             ca_certs: Vec::new(),
             breaker: Breaker::default(),
+            sink: None,
+            answers: None,
         }
+    }
+
+    pub fn with_sink(mut self, sink: Arc<dyn ExchangeSink>) -> Self {
+        self.sink = Some(sink);
+        self
+    }
+
+    pub fn with_answers(mut self, answers: Arc<dyn AnswerSource>) -> Self {
+        self.answers = Some(answers);
+        self
     }
 
     pub fn with_breaker(mut self, breaker: Breaker) -> Self {
@@ -76,6 +108,8 @@ impl fmt::Debug for TargetConfig {
             .field("token", &self.token.as_ref().map(|_| "***"))
             .field("timeout", &self.timeout)
             .field("body_cap", &self.body_cap)
+            .field("recorded", &self.sink.is_some())
+            .field("replayed", &self.answers.is_some())
             .finish()
     }
 }

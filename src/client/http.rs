@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::error::Error as _;
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -14,8 +15,8 @@ use serde_json::Value;
 use super::curl::{curl_line, CurlHeader};
 use super::redact::{self, header_value};
 use super::{
-    Auth, Body, Breaker, Exchange, Request, Response, Secret, TargetConfig, TargetError,
-    TransportError, MAX_REDIRECTS,
+    AnswerSource, Auth, Body, Breaker, Exchange, ExchangeSink, Request, Response, Secret,
+    TargetConfig, TargetError, TransportError, MAX_REDIRECTS,
 };
 use crate::check::RequestRecord;
 
@@ -33,6 +34,8 @@ pub struct Client {
     timeout: Duration,
     body_cap: usize,
     breaker: Breaker,
+    sink: Option<Arc<dyn ExchangeSink>>,
+    answers: Option<Arc<dyn AnswerSource>>,
 }
 
 impl fmt::Debug for Client {
@@ -139,6 +142,8 @@ impl Client {
             timeout: config.timeout,
             body_cap: config.body_cap,
             breaker: config.breaker,
+            sink: config.sink,
+            answers: config.answers,
         })
     }
 
@@ -291,9 +296,25 @@ impl Client {
         ));
 
         let started = Instant::now();
+        let mut elapsed = None;
         let outcome = match (invalid, self.breaker.admit(self.timeout)) {
             (Some(reason), _) => Err(TransportError::InvalidRequest(self.secret.scrub(&reason))),
             (None, Err(stopped)) => Err(stopped),
+            (None, Ok(_)) if self.answers.is_some() => {
+                let recorded = self.answers.as_ref().and_then(|a| a.answer(&record));
+                let outcome = match recorded {
+                    Some((outcome, took)) => {
+                        elapsed = Some(took);
+                        outcome
+                    }
+                    None => Err(TransportError::Other {
+                        during: "before any answer",
+                        detail: "the recording holds no answer to this request".into(),
+                    }),
+                };
+                self.breaker.record(&outcome);
+                outcome
+            }
             (None, Ok(allowed)) => {
                 let work = self.execute(request.method, &url, sent, body.map(|(b, _)| b));
                 let outcome = match tokio::time::timeout(allowed, work).await {
@@ -308,13 +329,17 @@ impl Client {
                 outcome
             }
         };
-        Exchange {
+        let exchange = Exchange {
             request: record,
             outcome,
             curl,
-            elapsed: started.elapsed(),
+            elapsed: elapsed.unwrap_or_else(|| started.elapsed()),
             secret: self.secret.clone(),
+        };
+        if let Some(sink) = &self.sink {
+            sink.record(&exchange);
         }
+        exchange
     }
 
     async fn execute(

@@ -229,6 +229,16 @@ pub(crate) fn body_value(bytes: &[u8], truncated: bool, secret: &Secret) -> Valu
 }
 
 pub(crate) fn response_record(response: &Response, secret: &Secret) -> ResponseRecord {
+    // A complete JSON body was parsed once already: `json` is what
+    // `body_value` would parse again.
+    let body = match &response.json {
+        Some(json) if !response.truncated => {
+            let mut json = json.clone();
+            redact_value(&mut json, secret);
+            json
+        }
+        _ => body_value(&response.body_bytes, response.truncated, secret),
+    };
     ResponseRecord {
         status: response.status,
         headers: response
@@ -236,7 +246,7 @@ pub(crate) fn response_record(response: &Response, secret: &Secret) -> ResponseR
             .iter()
             .map(|(name, value)| (name.clone(), header_value(name, value, secret)))
             .collect(),
-        body: body_value(&response.body_bytes, response.truncated, secret),
+        body,
     }
 }
 

@@ -2,11 +2,14 @@
 //! server), reports written to `--report-dir`, and an exit code for CI.
 
 use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::conclude::{conclude, Gate, Outputs};
 use super::shared::{contract, runtime, use_color};
+use crate::bundle;
 use crate::cli::{GateArgs, RunArgs};
-use crate::config::{self, ConfigError, ConfigFile, FileConfig, RunConfig};
+use crate::config::{self, ConfigError, ConfigFile, FileConfig, Recording, RunConfig};
 use crate::events::EventsTo;
 use crate::exit::{Error, ExitCode};
 use crate::gate::{Baseline, Partition, Policy, Waivers};
@@ -17,6 +20,8 @@ use crate::suite::run_suite;
 pub fn run(args: RunArgs) -> Result<ExitCode, Error> {
     let color = use_color(args.color, std::io::stdout().is_terminal());
     let verbose = args.verbose;
+    let bundle_path = args.bundle.clone();
+    let signing_key = args.signing_key.clone();
     let (config, gate) = run_config(args)?;
     if config.target.is_some() && config.token.is_none() {
         output::err_line(
@@ -25,8 +30,24 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Error> {
     }
     // Found before the first request, not after the run.
     crate::report::check_dir(&config.report_dir)?;
+    let bundle = match &bundle_path {
+        Some(path) => Some(BundleWriter::prepare(path, signing_key.as_deref())?),
+        None => None,
+    };
+    let mut config = config;
+    if let Some(writer) = &bundle {
+        config.recording = Recording::Record(writer.recorder.clone());
+    }
     let contract = contract()?;
     let outcome = runtime()?.block_on(run_suite(&config, contract))?;
+    let run_facts = bundle::RunFacts {
+        target_url: outcome.target_url.clone(),
+        target_label: outcome.info.target.clone(),
+        facts: outcome.target_facts.clone(),
+        token_sent: outcome.secret.is_set(),
+        seed: outcome.info.seed.unwrap_or_default(),
+        started_at: outcome.info.started_at.clone(),
+    };
     let outputs = Outputs {
         report_dir: config.report_dir.clone(),
         color,
@@ -36,7 +57,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Error> {
         selection: nothing_selected(&config),
         verbose,
     };
-    conclude(
+    let concluded = conclude(
         outcome.info,
         outcome.checks,
         contract,
@@ -44,7 +65,76 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Error> {
         &outcome.secret,
         gate,
         &outputs,
-    )
+    );
+    match bundle {
+        None => concluded,
+        Some(writer) => {
+            let code = match &concluded {
+                Ok(code) => code.code(),
+                Err(e) => e.exit_code().code(),
+            };
+            writer.write(&config, &run_facts, code)?;
+            concluded
+        }
+    }
+}
+
+/// `--bundle`: checked and its key read before the run, the exchanges
+/// recorded during it, the archive written after the reports.
+struct BundleWriter {
+    path: PathBuf,
+    key: Option<ed25519_dalek::SigningKey>,
+    recorder: Arc<bundle::Recorder>,
+}
+
+impl BundleWriter {
+    fn prepare(path: &Path, key: Option<&Path>) -> Result<BundleWriter, Error> {
+        bundle::check_bundle_path(path).map_err(Error::usage)?;
+        let key = match key {
+            Some(key) => Some(
+                bundle::read_signing_key(key)
+                    .map_err(|e| Error::usage(format!("--signing-key: {e}")))?,
+            ),
+            None => None,
+        };
+        let recorder = bundle::Recorder::new().map_err(|e| {
+            Error::usage(format!(
+                "--bundle: cannot create a temporary file for the recording: {e}"
+            ))
+        })?;
+        Ok(BundleWriter {
+            path: path.to_path_buf(),
+            key,
+            recorder: Arc::new(recorder),
+        })
+    }
+
+    fn write(self, config: &RunConfig, run: &bundle::RunFacts, code: i32) -> Result<(), Error> {
+        let report_path = config.report_dir.join("report.json");
+        let report = std::fs::read(&report_path).map_err(|e| {
+            Error::usage(format!(
+                "--bundle {}: cannot read {} to put in it: {e}",
+                self.path.display(),
+                report_path.display()
+            ))
+        })?;
+        let (_, signed_by) = bundle::write_run_bundle(
+            &self.path,
+            self.key.as_ref(),
+            &self.recorder,
+            config,
+            run,
+            report,
+            code,
+        )
+        .map_err(Error::usage)?;
+        let how = match signed_by {
+            Some(id) => format!("signed by key {}", bundle::short_key_id(&id)),
+            None => "unsigned: pass --signing-key to sign it".into(),
+        };
+        output::err_line(&format!("wrote bundle {} ({how})", self.path.display()));
+        Ok(())
+    }
 }
 
 /// The gate of a run or a merge: the flags over the `--config` file.

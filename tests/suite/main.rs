@@ -4,6 +4,7 @@
 
 mod support;
 
+mod bundle;
 mod compare;
 mod completions;
 mod contract;

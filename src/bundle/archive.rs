@@ -1,0 +1,226 @@
+//! The bundle archive: a `.tar.gz` (standard `tar` opens it) written
+//! through a temporary file beside the destination and renamed into place,
+//! and read back in a stream, hashing as it goes.
+
+use std::fs::File;
+use std::io::{BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use flate2::read::GzDecoder;
+use flate2::write::GzEncoder;
+use flate2::Compression;
+use sha2::{Digest, Sha256};
+
+use super::digest::hex;
+use super::manifest::FileDigest;
+use super::recorder::Recorded;
+
+pub const MANIFEST: &str = "manifest.json";
+pub const ENVELOPE: &str = "manifest.dsse.json";
+pub const REPORT: &str = "report.json";
+pub const EXCHANGES: &str = "exchanges.jsonl";
+pub const DIGESTS: &str = "exchanges.digests";
+
+/// The largest manifest, envelope or report read from a bundle.
+const MAX_SMALL_FILE: u64 = 256 * 1024 * 1024;
+
+/// Why a bundle could not be written or read (exit 2). One line.
+#[derive(Debug, thiserror::Error)]
+pub enum BundleError {
+    #[error("cannot write the bundle {path}: {reason}")]
+    Write { path: String, reason: String },
+    #[error("cannot read the bundle {path}: {reason}")]
+    Read { path: String, reason: String },
+}
+
+/// What goes into a bundle.
+pub struct BundleFiles {
+    pub manifest: Vec<u8>,
+    /// The DSSE envelope, when the bundle is signed.
+    pub envelope: Option<Vec<u8>>,
+    pub report: Vec<u8>,
+    pub recorded: Recorded,
+}
+
+/// Whether `path` names a bundle this tool writes (`.tar.gz` or `.tgz`).
+pub fn check_bundle_path(path: &Path) -> Result<(), String> {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    if !(name.ends_with(".tar.gz") || name.ends_with(".tgz")) {
+        return Err(format!(
+            "--bundle {}: a bundle is a .tar.gz archive; give a path ending in .tar.gz",
+            path.display()
+        ));
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !parent.is_dir() {
+        return Err(format!(
+            "--bundle {}: the folder {} does not exist; create it first",
+            path.display(),
+            parent.display()
+        ));
+    }
+    Ok(())
+}
+
+/// Write the bundle to `path` (replacing a file there only once it is
+/// complete).
+pub fn write_bundle(path: &Path, files: BundleFiles) -> Result<(), BundleError> {
+    let fail = |reason: String| BundleError::Write {
+        path: path.display().to_string(),
+        reason,
+    };
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let temp = tempfile::Builder::new()
+        .prefix(".bundle-")
+        .suffix(".partial")
+        .tempfile_in(dir)
+        .map_err(|e| fail(e.to_string()))?;
+    let out = BufWriter::with_capacity(256 * 1024, temp.as_file());
+    // Fast compression: exchanges are repetitive text, and the bundle must
+    // not cost the run much.
+    let mut tar = tar::Builder::new(GzEncoder::new(out, Compression::fast()));
+    let mut append = |name: &str, size: u64, reader: &mut dyn Read| {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(size);
+        header.set_mode(0o644);
+        header.set_mtime(0);
+        header.set_entry_type(tar::EntryType::Regular);
+        header.set_cksum();
+        tar.append_data(&mut header, name, reader)
+            .map_err(|e| fail(format!("{name}: {e}")))
+    };
+    append(
+        MANIFEST,
+        files.manifest.len() as u64,
+        &mut files.manifest.as_slice(),
+    )?;
+    if let Some(envelope) = &files.envelope {
+        append(ENVELOPE, envelope.len() as u64, &mut envelope.as_slice())?;
+    }
+    append(
+        REPORT,
+        files.report.len() as u64,
+        &mut files.report.as_slice(),
+    )?;
+    let Recorded {
+        exchanges, digests, ..
+    } = files.recorded;
+    append(DIGESTS, digests.bytes, &mut (&digests.file))?;
+    append(EXCHANGES, exchanges.bytes, &mut (&exchanges.file))?;
+    let gz = tar.into_inner().map_err(|e| fail(e.to_string()))?;
+    let mut out = gz.finish().map_err(|e| fail(e.to_string()))?;
+    out.flush().map_err(|e| fail(e.to_string()))?;
+    drop(out);
+    temp.as_file().sync_all().map_err(|e| fail(e.to_string()))?;
+    temp.persist(path).map_err(|e| fail(e.error.to_string()))?;
+    Ok(())
+}
+
+/// A bundle read back: small files in memory, the exchanges in anonymous
+/// temporary files, every file with its digest.
+#[derive(Debug)]
+pub struct Extracted {
+    pub manifest: Option<Vec<u8>>,
+    pub envelope: Option<Vec<u8>>,
+    pub report: Option<(Vec<u8>, FileDigest)>,
+    pub exchanges: Option<(File, FileDigest)>,
+    pub digests: Option<(File, FileDigest)>,
+    /// Entries this tool does not write.
+    pub unexpected: Vec<String>,
+}
+
+/// Read the bundle at `path`.
+pub fn read_bundle(path: &Path) -> Result<Extracted, BundleError> {
+    let fail = |reason: String| BundleError::Read {
+        path: path.display().to_string(),
+        reason,
+    };
+    let (file, _) = crate::input_file::open(path, u64::MAX).map_err(|e| fail(e.to_string()))?;
+    let mut archive = tar::Archive::new(GzDecoder::new(std::io::BufReader::new(file)));
+    let mut out = Extracted {
+        manifest: None,
+        envelope: None,
+        report: None,
+        exchanges: None,
+        digests: None,
+        unexpected: Vec::new(),
+    };
+    let not_archive = |e: std::io::Error| fail(format!("it is not a .tar.gz bundle ({e})"));
+    for entry in archive.entries().map_err(not_archive)? {
+        let mut entry = entry.map_err(not_archive)?;
+        let name = entry
+            .path()
+            .map(|p| p.to_string_lossy().into_owned())
+            .map_err(not_archive)?;
+        let small = |entry: &mut dyn Read| -> Result<Vec<u8>, BundleError> {
+            let mut bytes = Vec::new();
+            entry
+                .take(MAX_SMALL_FILE + 1)
+                .read_to_end(&mut bytes)
+                .map_err(|e| fail(format!("{name}: {e}")))?;
+            if bytes.len() as u64 > MAX_SMALL_FILE {
+                return Err(fail(format!("{name} is larger than a bundle writes it")));
+            }
+            Ok(bytes)
+        };
+        match name.as_str() {
+            MANIFEST => out.manifest = Some(small(&mut entry)?),
+            ENVELOPE => out.envelope = Some(small(&mut entry)?),
+            REPORT => {
+                let bytes = small(&mut entry)?;
+                let digest = FileDigest {
+                    sha256: super::sha256_hex(&bytes),
+                    bytes: bytes.len() as u64,
+                };
+                out.report = Some((bytes, digest));
+            }
+            EXCHANGES => {
+                out.exchanges = Some(spool(&mut entry).map_err(|e| fail(format!("{name}: {e}")))?)
+            }
+            DIGESTS => {
+                out.digests = Some(spool(&mut entry).map_err(|e| fail(format!("{name}: {e}")))?)
+            }
+            _ => out.unexpected.push(name),
+        }
+    }
+    Ok(out)
+}
+
+/// Copy `reader` to an anonymous temporary file, hashing it; rewound.
+fn spool(reader: &mut dyn Read) -> std::io::Result<(File, FileDigest)> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = tempfile::tempfile()?;
+    let mut hasher = Sha256::new();
+    let mut bytes = 0u64;
+    let mut buffer = vec![0u8; 64 * 1024];
+    {
+        let mut out = BufWriter::new(&mut file);
+        loop {
+            let n = reader.read(&mut buffer)?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buffer[..n]);
+            out.write_all(&buffer[..n])?;
+            bytes += n as u64;
+        }
+        out.flush()?;
+    }
+    file.seek(SeekFrom::Start(0))?;
+    Ok((
+        file,
+        FileDigest {
+            sha256: hex(&hasher.finalize()),
+            bytes,
+        },
+    ))
+}
