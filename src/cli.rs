@@ -48,6 +48,9 @@ pub enum Command {
     /// Check a bundle's signature and digests, and judge its recorded
     /// exchanges again: 0 verified, 1 not, 2 unreadable.
     Verify(VerifyArgs),
+    /// Send a bundle's requests again, to a new target, and say which
+    /// checks now give another verdict: what a fix fixed, what regressed.
+    Replay(ReplayArgs),
 }
 
 #[derive(Debug, Args)]
@@ -265,6 +268,33 @@ pub struct VerifyArgs {
     /// Judge a bundle made with another contract anyway, saying what differs.
     #[arg(long = "allow-contract-mismatch")]
     pub allow_contract_mismatch: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// The bundle written by `run --bundle`.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Base URL of the server to send the recorded run's requests to.
+    #[arg(long)]
+    pub target: String,
+    /// Bearer token for the target.
+    #[arg(long, env = "VERIFIK_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// Project ID to register against (default: the recorded run's).
+    #[arg(long)]
+    pub project: Option<String>,
+    /// Project flow ID (default: the recorded run's).
+    #[arg(long = "project-flow")]
+    pub project_flow: Option<String>,
+    /// An email domain the target's project refuses (default: the recorded run's).
+    #[arg(long = "blocked-email-domain")]
+    pub blocked_email_domain: Option<String>,
+    /// Also write the new run's reports here.
+    #[arg(long = "report-dir")]
+    pub report_dir: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: OutputFormat,
 }
 
 /// How a run's outcome gates CI (shared by `run` and `merge`).

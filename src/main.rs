@@ -33,6 +33,7 @@ fn main() {
         Command::Man => commands::man(),
         Command::Keygen(args) => commands::keygen(args),
         Command::Verify(args) => commands::verify(args),
+        Command::Replay(args) => commands::replay(args),
     };
     let code = match ended {
         Ok(code) => code,

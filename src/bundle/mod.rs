@@ -9,6 +9,7 @@ mod manifest;
 mod record;
 mod recorder;
 mod replay;
+mod resend;
 mod signing;
 mod verify;
 
@@ -19,6 +20,7 @@ pub use manifest::{FileDigest, Manifest, RunOptions, TargetInfo, BUNDLE_FORMAT};
 pub use record::ExchangeLine;
 pub use recorder::Recorder;
 pub use replay::Replayer;
+pub use resend::{resend, Changed, ResendTarget, Resent};
 pub use signing::{
     key_id, keygen, read_public_key, read_signing_key, short as short_key_id, Envelope,
     SigningError, PAYLOAD_TYPE,

@@ -330,6 +330,25 @@ fn check_contract(manifest: &Manifest, options: &VerifyOptions, out: &mut Verifi
 
 /// The run the manifest describes, answered from the recording.
 fn replay_config(manifest: &Manifest, replayer: Arc<Replayer>) -> Result<RunConfig, String> {
+    let target = &manifest.target;
+    Ok(RunConfig {
+        recording: Recording::Replay {
+            url: target.url.clone(),
+            facts: TargetFacts {
+                project: target.project.clone(),
+                project_flow: target.project_flow.clone(),
+                blocked_email_domain: target.blocked_email_domain.clone(),
+            },
+            token_sent: target.token_sent,
+            answers: replayer,
+        },
+        ..run_config_of(manifest)?
+    })
+}
+
+/// The run a bundle records: the seed, profile and options that decide
+/// which requests it sends and how it judges (the target left to the caller).
+pub(crate) fn run_config_of(manifest: &Manifest) -> Result<RunConfig, String> {
     let profile = ProfileId::parse(&manifest.profile)
         .ok_or_else(|| format!("the manifest's profile {:?} is unknown", manifest.profile))?;
     let options = &manifest.options;
@@ -347,7 +366,6 @@ fn replay_config(manifest: &Manifest, replayer: Arc<Replayer>) -> Result<RunConf
         ),
         None => None,
     };
-    let target = &manifest.target;
     Ok(RunConfig {
         profile,
         tags: options.tags.clone(),
@@ -359,16 +377,6 @@ fn replay_config(manifest: &Manifest, replayer: Arc<Replayer>) -> Result<RunConf
         strict: options.strict,
         shrink: options.shrink,
         partition,
-        recording: Recording::Replay {
-            url: target.url.clone(),
-            facts: TargetFacts {
-                project: target.project.clone(),
-                project_flow: target.project_flow.clone(),
-                blocked_email_domain: target.blocked_email_domain.clone(),
-            },
-            token_sent: target.token_sent,
-            answers: replayer,
-        },
         ..RunConfig::new(profile)
     })
 }
@@ -454,7 +462,7 @@ async fn rejudge(
 }
 
 /// `id -> verdict` of every check in report.json.
-fn recorded_verdicts(report: &[u8]) -> Result<BTreeMap<String, String>, String> {
+pub(crate) fn recorded_verdicts(report: &[u8]) -> Result<BTreeMap<String, String>, String> {
     let value: Value = serde_json::from_slice(report).map_err(|e| format!("not JSON ({e})"))?;
     let checks = value
         .get("checks")

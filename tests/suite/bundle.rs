@@ -583,3 +583,92 @@ fn unreadable_input_exits_2() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }
+
+/// `replay BUNDLE --target URL`, with the token from the environment.
+async fn replay(bundle: &Path, to: &ServerHandle, extra: &[&str]) -> Output {
+    let mut args: Vec<String> = vec![
+        "replay".into(),
+        bundle.display().to_string(),
+        "--target".into(),
+        to.url().to_string(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    tokio::task::spawn_blocking(move || {
+        bin()
+            .args(&args)
+            .env("VERIFIK_TOKEN", TOKEN)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replay_says_what_a_fix_fixed_and_what_regressed() {
+    let broken = target(Some("contact-message-reworded")).await;
+    let fixed = target(None).await;
+    let tmp = tempfile::tempdir().unwrap();
+    let (_, broken_bundle) = run(&broken, tmp.path(), "broken", &["--only", "scripted"]).await;
+    let (_, good_bundle) = run(&fixed, tmp.path(), "good", &["--only", "scripted"]).await;
+
+    // The fix: the recorded failure passes on the fixed server; nothing
+    // regressed, and the new run's ids (not the recorded ones) were used.
+    let out = replay(
+        &broken_bundle,
+        &fixed,
+        &[
+            "--report-dir",
+            &tmp.path().join("again").display().to_string(),
+        ],
+    )
+    .await;
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
+    assert!(
+        text.contains(
+            "FIXED create.contact-required/neither-email-nor-phone: recorded fail, now pass"
+        ),
+        "{text}"
+    );
+    assert!(text.contains(" 0 regressed"), "{text}");
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(tmp.path().join("again/report.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(report["summary"]["verdict"], "conformant");
+
+    // A regression: a good recording sent to the broken server.
+    let out = replay(&good_bundle, &broken, &["--format", "json"]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let regressed = json["regressed"].as_array().unwrap();
+    assert!(
+        regressed.iter().any(
+            |c| c["check"] == "create.contact-required/neither-email-nor-phone"
+                && c["recorded"] == "pass"
+                && c["now"] == "fail"
+        ),
+        "{json}"
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(TOKEN));
+
+    // Bad input: not a bundle, an empty token.
+    let out = bin()
+        .args(["replay", "/dev/null", "--target", fixed.url()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let out = bin()
+        .args([
+            "replay",
+            &good_bundle.display().to_string(),
+            "--target",
+            fixed.url(),
+            "--token",
+            "",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
