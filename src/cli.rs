@@ -281,15 +281,9 @@ pub struct ReplayArgs {
     /// Bearer token for the target.
     #[arg(long, env = "VERIFIK_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
-    /// Project ID to register against (default: the recorded run's).
-    #[arg(long)]
-    pub project: Option<String>,
-    /// Project flow ID (default: the recorded run's).
-    #[arg(long = "project-flow")]
-    pub project_flow: Option<String>,
-    /// An email domain the target's project refuses (default: the recorded run's).
-    #[arg(long = "blocked-email-domain")]
-    pub blocked_email_domain: Option<String>,
+    /// The project to register under (default: the recorded run's).
+    #[command(flatten)]
+    pub ids: ProjectArgs,
     /// Also write the new run's reports here.
     #[arg(long = "report-dir")]
     pub report_dir: Option<PathBuf>,
@@ -343,6 +337,20 @@ pub struct MergeArgs {
     pub verbose: bool,
 }
 
+/// The project a server's registrations go under.
+#[derive(Debug, Args)]
+pub struct ProjectArgs {
+    /// Project ID to register against.
+    #[arg(long)]
+    pub project: Option<String>,
+    /// Project flow ID to register against.
+    #[arg(long = "project-flow")]
+    pub project_flow: Option<String>,
+    /// An email domain the project refuses.
+    #[arg(long = "blocked-email-domain")]
+    pub blocked_email_domain: Option<String>,
+}
+
 #[derive(Debug, Args)]
 pub struct CompareArgs {
     /// One side: a base URL, `embedded`, `embedded:VARIANT`,
@@ -358,15 +366,9 @@ pub struct CompareArgs {
     /// Bearer token for side b (when it is a URL).
     #[arg(long = "b-token", env = "VERIFIK_B_TOKEN", hide_env_values = true)]
     pub b_token: Option<String>,
-    /// Project ID to register against, on both sides.
-    #[arg(long)]
-    pub project: Option<String>,
-    /// Project flow ID to register against, on both sides.
-    #[arg(long = "project-flow")]
-    pub project_flow: Option<String>,
-    /// An email domain both sides' project refuses.
-    #[arg(long = "blocked-email-domain")]
-    pub blocked_email_domain: Option<String>,
+    /// The project both sides register under.
+    #[command(flatten)]
+    pub ids: ProjectArgs,
     /// What the differences are judged by.
     #[arg(long, value_enum, default_value = "current")]
     pub profile: ProfileId,

@@ -342,6 +342,25 @@ pub fn check_concurrency(concurrency: usize) -> Result<usize, ConfigError> {
 
 /// A project, project flow or blocked email domain: given means not blank
 /// (`name` is how the message names it, `--project` or `project`).
+/// `--project`, `--project-flow` and `--blocked-email-domain`, when given,
+/// are not blank.
+pub fn check_ids(
+    project: Option<&str>,
+    project_flow: Option<&str>,
+    blocked_email_domain: Option<&str>,
+) -> Result<(), ConfigError> {
+    for (name, value) in [
+        ("--project", project),
+        ("--project-flow", project_flow),
+        ("--blocked-email-domain", blocked_email_domain),
+    ] {
+        if let Some(value) = value {
+            check_not_blank(name, value)?;
+        }
+    }
+    Ok(())
+}
+
 pub fn check_not_blank(name: &str, value: &str) -> Result<(), ConfigError> {
     if value.trim().is_empty() {
         Err(ConfigError::Invalid(format!(

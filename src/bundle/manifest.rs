@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::report::Tool;
+
 /// The bundle format this binary writes and reads.
 pub const BUNDLE_FORMAT: &str = "verifik-conformance-bundle/1";
 
@@ -27,21 +29,6 @@ pub struct Manifest {
     pub exit_code: i32,
     /// Every other file of the bundle, by name.
     pub files: BTreeMap<String, FileDigest>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Tool {
-    pub name: String,
-    pub version: String,
-}
-
-impl Tool {
-    pub fn this() -> Tool {
-        Tool {
-            name: env!("CARGO_PKG_NAME").into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-        }
-    }
 }
 
 /// The contract the run was judged by.

@@ -22,20 +22,16 @@ pub fn compare(args: CompareArgs) -> Result<ExitCode, Error> {
             )));
         }
     }
-    for (name, value) in [
-        ("project", &args.project),
-        ("project-flow", &args.project_flow),
-        ("blocked-email-domain", &args.blocked_email_domain),
-    ] {
-        if let Some(value) = value {
-            config::check_not_blank(&format!("--{name}"), value)?;
-        }
-    }
+    config::check_ids(
+        args.ids.project.as_deref(),
+        args.ids.project_flow.as_deref(),
+        args.ids.blocked_email_domain.as_deref(),
+    )?;
     let defaults = RunConfig::new(args.profile);
     let base = RunConfig {
-        project: args.project,
-        project_flow: args.project_flow,
-        blocked_email_domain: args.blocked_email_domain,
+        project: args.ids.project,
+        project_flow: args.ids.project_flow,
+        blocked_email_domain: args.ids.blocked_email_domain,
         seed: args.seed,
         cases: args.cases,
         concurrency: config::check_concurrency(args.concurrency)?,

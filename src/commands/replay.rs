@@ -16,24 +16,20 @@ pub fn replay(args: ReplayArgs) -> Result<ExitCode, Error> {
             "the token is empty: set VERIFIK_TOKEN (or --token) to the target's bearer token, or leave it out",
         ));
     }
-    for (name, value) in [
-        ("project", &args.project),
-        ("project-flow", &args.project_flow),
-        ("blocked-email-domain", &args.blocked_email_domain),
-    ] {
-        if let Some(value) = value {
-            config::check_not_blank(&format!("--{name}"), value)?;
-        }
-    }
+    config::check_ids(
+        args.ids.project.as_deref(),
+        args.ids.project_flow.as_deref(),
+        args.ids.blocked_email_domain.as_deref(),
+    )?;
     if let Some(dir) = &args.report_dir {
         crate::report::check_dir(dir)?;
     }
     let target = ResendTarget {
         url: args.target,
         token: args.token,
-        project: args.project,
-        project_flow: args.project_flow,
-        blocked_email_domain: args.blocked_email_domain,
+        project: args.ids.project,
+        project_flow: args.ids.project_flow,
+        blocked_email_domain: args.ids.blocked_email_domain,
     };
     let contract = contract()?;
     let mut resent = runtime()?.block_on(resend(&args.file, &target, contract))?;
