@@ -1,20 +1,22 @@
 //! Generated-phase throughput and growth. Run with
 //! `cargo bench --bench generated_throughput`; it prints two tables:
 //!
-//! 1. **Capacity ratio**: the raw capacity of the embedded reference server
+//! 1. **Growth** (printed first): wall time and peak memory of the release
+//!    binary's `run --only generated` at 10,000, 100,000 and 1,000,000
+//!    cases, one child process per size, so each figure is that run's
+//!    alone.
+//! 2. **Capacity ratio**: the raw capacity of the embedded reference server
 //!    for the mix of requests the generated phase sends (a run's requests,
 //!    recorded, then replayed by a bare keep-alive loop with as many
 //!    connections as `--concurrency`), the suite's cases per second against
 //!    a fresh server, and their ratio. The replay sends each case's
 //!    requests in order, its retrieve and sync to the id its create got.
-//! 2. **Growth**: wall time and peak memory of the release binary's
-//!    `run --only generated` at 10,000, 100,000 and 1,000,000 cases, one
-//!    child process per size, so each figure is that run's alone.
 //!
-//! `BENCH_CASES` (default 20000) sizes the ratio runs, `BENCH_CONCURRENCY`
-//! (default 16) their concurrency, `BENCH_ROUNDS` (default 3) how many
-//! alternating rounds of each are timed (the best counts), and `BENCH_GROWTH` (comma-separated case
-//! counts, default `10000,100000,1000000`; empty skips it) the growth runs.
+//! `BENCH_GROWTH` (comma-separated case counts, default
+//! `10000,100000,1000000`; empty skips them) sizes the growth runs,
+//! `BENCH_CASES` (default 20000) the ratio runs, `BENCH_CONCURRENCY`
+//! (default 16) their concurrency, and `BENCH_ROUNDS` (default 3) how many
+//! alternating rounds of each are timed (the best counts).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -362,8 +364,10 @@ fn growth() {
 
 fn main() {
     // `cargo bench` passes `--bench`; a filter argument selects nothing here.
+    // Growth first: a child's peak RSS (from `wait4`) also counts the
+    // memory of this process when it spawned the child, which the ratio
+    // runs would have grown.
+    growth();
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
     ratio(&runtime);
-    drop(runtime);
-    growth();
 }
