@@ -10,7 +10,6 @@ use crate::check::{Check, RequestRecord};
 use crate::context::RunContext;
 use futures::StreamExt as _;
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// How to run the generated phase.
@@ -87,18 +86,15 @@ pub async fn run_generated(
 ) -> Result<GeneratedOutcome, GeneratedError> {
     let target = ctx.target.clone();
     let cases = u64::from(options.cases);
-    let generator = Arc::new(Generator::new(
-        options.seed,
-        target.blocked_email_domain.is_some(),
-    ));
+    let generator = Generator::new(options.seed, target.blocked_email_domain.is_some());
 
-    let executor = Arc::new(Executor {
+    let executor = Executor {
         client: ctx.client.clone(),
         materializer: Materializer::new(target, options.seed),
         rules: RuleSet::new(ctx.contract, &ctx.profile),
         variant_rules: variant_rules(ctx.contract),
         shapes: &ctx.contract.shapes,
-    });
+    };
     let plan = Plan {
         cases: match options.duration {
             Some(_) => u64::MAX,
