@@ -29,6 +29,10 @@ pub struct RunInfo {
     /// Added: the share of the run this was (`hash:K/N`), or null.
     #[serde(default)]
     pub partition: Option<String>,
+    /// Added: how many generated cases were sent (what a `--duration` run
+    /// managed in its time), or null when the generated phase did not run.
+    #[serde(default)]
+    pub generated_cases: Option<u64>,
 }
 
 /// Where a check came from.

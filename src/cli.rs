@@ -157,6 +157,10 @@ pub struct ServeArgs {
     /// The known project flow ID; the legacy variant refuses any other.
     #[arg(long = "project-flow")]
     pub project_flow: Option<String>,
+    /// Keep only the N most recently created registrations (older ones are
+    /// forgotten), so memory stays bounded; default: keep all.
+    #[arg(long, value_name = "N")]
+    pub retain: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -187,6 +191,10 @@ pub struct RunArgs {
     /// Number of generated cases.
     #[arg(long)]
     pub cases: Option<u32>,
+    /// Generate cases until this much time has passed, e.g. `10m`, instead
+    /// of a number of them (a soak run).
+    #[arg(long, value_name = "DURATION")]
+    pub duration: Option<String>,
     /// Seed for the generated cases (default: random, printed).
     #[arg(long)]
     pub seed: Option<u64>,

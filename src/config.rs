@@ -32,6 +32,8 @@ pub struct RunConfig {
     /// `None`: both phases.
     pub only: Option<Phase>,
     pub cases: u32,
+    /// Generate cases for this long instead of `cases` (`--duration`).
+    pub duration: Option<Duration>,
     pub seed: Option<u64>,
     pub concurrency: usize,
     pub timeout: Duration,
@@ -104,6 +106,7 @@ pub struct FileConfig {
     pub tags: Option<String>,
     pub only: Option<String>,
     pub cases: Option<u32>,
+    pub duration: Option<String>,
     pub seed: Option<u64>,
     pub concurrency: Option<usize>,
     pub timeout: Option<f64>,
@@ -183,6 +186,7 @@ impl RunConfig {
             tags: None,
             only: None,
             cases: 500,
+            duration: None,
             seed: None,
             concurrency: 16,
             timeout: Duration::from_secs(10),
@@ -305,9 +309,19 @@ pub fn check_timeout(seconds: f64) -> Result<Duration, ConfigError> {
 
 /// A `--max-duration` such as `90s` or `10m`: more than 0, at most a week.
 pub fn parse_max_duration(text: &str) -> Result<Duration, ConfigError> {
+    parse_span("max-duration", text)
+}
+
+/// A `--duration` (how long to generate cases), with the same rules as
+/// `--max-duration`.
+pub fn parse_duration(text: &str) -> Result<Duration, ConfigError> {
+    parse_span("duration", text)
+}
+
+fn parse_span(name: &str, text: &str) -> Result<Duration, ConfigError> {
     let invalid = |why: String| {
         ConfigError::Invalid(format!(
-            "max-duration {text:?} {why}: give a duration such as 90s, 10m or 1h30m"
+            "{name} {text:?} {why}: give a duration such as 90s, 10m or 1h30m"
         ))
     };
     let duration = humantime::parse_duration(text.trim())

@@ -22,6 +22,19 @@ use crate::server::{self, ServerConfig, ServerHandle};
 /// `create.email-domain` is exercised rather than skipped.
 pub const EMBEDDED_BLOCKED_DOMAIN: &str = "blocked.example.test";
 
+/// Registrations the embedded server keeps, the most recent, at least.
+pub const EMBEDDED_RETAIN: usize = 4096;
+
+/// Registrations the embedded server of a run at `concurrency` keeps (the
+/// most recent). A case acts only on what it created itself, over at most
+/// five requests; while it runs, the other cases in flight create at most
+/// about 25 per slot of concurrency. Keeping five times that, and never
+/// fewer than [`EMBEDDED_RETAIN`], bounds the run's memory without changing
+/// any answer a case can observe.
+pub fn embedded_retain(concurrency: usize) -> usize {
+    EMBEDDED_RETAIN.max(concurrency.saturating_mul(128))
+}
+
 /// A finished run: its checks and what the report says about the run.
 #[derive(Debug)]
 pub struct SuiteOutcome {
@@ -106,6 +119,7 @@ impl Target {
         let EmbeddedServer { mutant, twin, .. } = &config.embedded;
         server_config.mutant = mutant.clone();
         server_config.twin = twin.clone();
+        server_config.retain = Some(embedded_retain(config.concurrency));
         if let Some(token) = &config.token {
             server_config.token = token.clone();
         }
@@ -198,6 +212,7 @@ pub async fn run_suite(
         }
     };
     let mut checks = Vec::new();
+    let mut generated_cases = None;
     if config.only != Some(Phase::Generated) {
         phase_start(Phase::Scripted);
         let scripted = run_scripted(
@@ -222,11 +237,13 @@ pub async fn run_suite(
             show_progress: !config.quiet,
             shrink: config.shrink,
             partition: config.partition,
+            duration: config.duration,
             ..GeneratedOptions::new(config.cases, seed, config.concurrency)
         };
         let generated = run_generated(&ctx, &options)
             .await
             .map_err(Error::harness)?;
+        generated_cases = Some(generated.cases);
         // Generated checks finish together, when their cases are tallied.
         if let Some(events) = &events {
             for check in &generated.checks {
@@ -251,6 +268,7 @@ pub async fn run_suite(
             strict: config.strict,
             stopped: breaker.stopped().map(str::to_string),
             partition: config.partition.map(|p| p.to_string()),
+            generated_cases,
         },
         profile,
         checks,

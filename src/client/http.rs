@@ -213,10 +213,138 @@ impl Client {
     /// Send one request. Never fails and never waits longer than the
     /// timeout: what went wrong is in `outcome`.
     pub async fn send(&self, request: Request) -> Exchange {
+        self.send_with(&request, true).await
+    }
+
+    /// [`Client::send`] without the curl line and the request record (both
+    /// left empty: `request` has only its method), for callers that show
+    /// few of their exchanges: [`Client::curl`] and [`Client::record`] make
+    /// them later, the same as `send` would have.
+    pub async fn send_bare(&self, request: &Request) -> Exchange {
+        self.send_with(request, false).await
+    }
+
+    /// The redacted shell line that reproduces `request`, as
+    /// [`Client::send`] puts it in the exchange.
+    pub fn curl(&self, request: &Request) -> String {
+        let url = join_url(&self.base_url, &request.path);
+        let body = request.body.wire();
+        let headers = self.headers(request, &body);
+        self.secret.scrub(&curl_line(
+            request.method.as_str(),
+            &url,
+            &headers.for_curl,
+            body.as_ref().map(|(bytes, _)| bytes.as_slice()),
+        ))
+    }
+
+    /// The redacted record of `request`, as [`Client::send`] puts it in the
+    /// exchange.
+    pub fn record(&self, request: &Request) -> RequestRecord {
+        let url = join_url(&self.base_url, &request.path);
+        let body = request.body.wire();
+        let headers = self.headers(request, &body);
+        self.request_record(request, &url, &headers.shown)
+    }
+
+    fn request_record(
+        &self,
+        request: &Request,
+        url: &str,
+        shown: &[(String, String)],
+    ) -> RequestRecord {
+        RequestRecord {
+            method: request.method.as_str().to_string(),
+            url: self.secret.scrub(url),
+            headers: shown
+                .iter()
+                .map(|(name, value)| (name.to_ascii_lowercase(), value.clone()))
+                .collect(),
+            body: request_body_value(&request.body, &self.secret),
+        }
+    }
+
+    async fn send_with(&self, request: &Request, full: bool) -> Exchange {
         let url = join_url(&self.base_url, &request.path);
         let method = request.method.as_str().to_string();
         let body = request.body.wire();
+        let Headers {
+            sent,
+            shown,
+            for_curl,
+            invalid,
+        } = self.headers(request, &body);
+        // A recording (or a replay, which matches on the record) needs every
+        // exchange in full.
+        let full = full || self.sink.is_some() || self.answers.is_some();
+        let (record, curl) = if full {
+            let curl = self.secret.scrub(&curl_line(
+                &method,
+                &url,
+                &for_curl,
+                body.as_ref().map(|(bytes, _)| bytes.as_slice()),
+            ));
+            (self.request_record(request, &url, &shown), curl)
+        } else {
+            let bare = RequestRecord {
+                method: method.clone(),
+                url: String::new(),
+                headers: Default::default(),
+                body: Value::Null,
+            };
+            (bare, String::new())
+        };
 
+        let started = Instant::now();
+        let mut elapsed = None;
+        let outcome = match (invalid, self.breaker.admit(self.timeout)) {
+            (Some(reason), _) => Err(TransportError::InvalidRequest(self.secret.scrub(&reason))),
+            (None, Err(stopped)) => Err(stopped),
+            (None, Ok(_)) if self.answers.is_some() => {
+                let recorded = self.answers.as_ref().and_then(|a| a.answer(&record));
+                let outcome = match recorded {
+                    Some((outcome, took)) => {
+                        elapsed = Some(took);
+                        outcome
+                    }
+                    None => Err(TransportError::Other {
+                        during: "before any answer",
+                        detail: "the recording holds no answer to this request".into(),
+                    }),
+                };
+                self.breaker.record(&outcome);
+                outcome
+            }
+            (None, Ok(allowed)) => {
+                let work = self.execute(request.method.clone(), &url, sent, body.map(|(b, _)| b));
+                let outcome = match tokio::time::timeout(allowed, work).await {
+                    Ok(outcome) => outcome,
+                    // Cut short by --max-duration, not by the target.
+                    Err(_) if self.breaker.past_deadline() => Err(self.breaker.time_up()),
+                    Err(_) => Err(TransportError::Timeout {
+                        after: self.timeout,
+                    }),
+                };
+                self.breaker.record(&outcome);
+                outcome
+            }
+        };
+        let exchange = Exchange {
+            request: record,
+            outcome,
+            curl,
+            elapsed: elapsed.unwrap_or_else(|| started.elapsed()),
+            secret: self.secret.clone(),
+        };
+        if let Some(sink) = &self.sink {
+            sink.record(&exchange);
+        }
+        exchange
+    }
+
+    /// The headers of `request` as sent, as records show them, and as the
+    /// curl line writes them (with `body`, its wire form).
+    fn headers(&self, request: &Request, body: &Option<(Vec<u8>, Option<String>)>) -> Headers {
         // The headers as sent (name, value), as records show them (name,
         // redacted value), and as the curl line writes them.
         let mut sent: Vec<(String, HeaderValue)> = Vec::new();
@@ -279,67 +407,12 @@ impl Client {
             );
         }
 
-        let record = RequestRecord {
-            method: method.clone(),
-            url: self.secret.scrub(&url),
-            headers: shown
-                .iter()
-                .map(|(name, value)| (name.to_ascii_lowercase(), value.clone()))
-                .collect(),
-            body: request_body_value(&request.body, &self.secret),
-        };
-        let curl = self.secret.scrub(&curl_line(
-            &method,
-            &url,
-            &for_curl,
-            body.as_ref().map(|(bytes, _)| bytes.as_slice()),
-        ));
-
-        let started = Instant::now();
-        let mut elapsed = None;
-        let outcome = match (invalid, self.breaker.admit(self.timeout)) {
-            (Some(reason), _) => Err(TransportError::InvalidRequest(self.secret.scrub(&reason))),
-            (None, Err(stopped)) => Err(stopped),
-            (None, Ok(_)) if self.answers.is_some() => {
-                let recorded = self.answers.as_ref().and_then(|a| a.answer(&record));
-                let outcome = match recorded {
-                    Some((outcome, took)) => {
-                        elapsed = Some(took);
-                        outcome
-                    }
-                    None => Err(TransportError::Other {
-                        during: "before any answer",
-                        detail: "the recording holds no answer to this request".into(),
-                    }),
-                };
-                self.breaker.record(&outcome);
-                outcome
-            }
-            (None, Ok(allowed)) => {
-                let work = self.execute(request.method, &url, sent, body.map(|(b, _)| b));
-                let outcome = match tokio::time::timeout(allowed, work).await {
-                    Ok(outcome) => outcome,
-                    // Cut short by --max-duration, not by the target.
-                    Err(_) if self.breaker.past_deadline() => Err(self.breaker.time_up()),
-                    Err(_) => Err(TransportError::Timeout {
-                        after: self.timeout,
-                    }),
-                };
-                self.breaker.record(&outcome);
-                outcome
-            }
-        };
-        let exchange = Exchange {
-            request: record,
-            outcome,
-            curl,
-            elapsed: elapsed.unwrap_or_else(|| started.elapsed()),
-            secret: self.secret.clone(),
-        };
-        if let Some(sink) = &self.sink {
-            sink.record(&exchange);
+        Headers {
+            sent,
+            shown,
+            for_curl,
+            invalid,
         }
-        exchange
     }
 
     async fn execute(
@@ -592,4 +665,13 @@ fn request_body_value(body: &Body, secret: &Secret) -> Value {
             value
         }
     }
+}
+
+/// A request's headers, three ways (see [`Client::send`]), and the first
+/// one that cannot be sent.
+struct Headers {
+    sent: Vec<(String, HeaderValue)>,
+    shown: Vec<(String, String)>,
+    for_curl: Vec<CurlHeader>,
+    invalid: Option<String>,
 }

@@ -181,7 +181,7 @@ fn nothing_selected(config: &RunConfig) -> String {
             parts.push(format!("--tags {tags:?} selected no scenario that ran"));
         }
     }
-    if config.cases == 0 && config.only != Some(Phase::Scripted) {
+    if config.cases == 0 && config.duration.is_none() && config.only != Some(Phase::Scripted) {
         parts.push("--cases 0 generated no case".to_string());
     }
     if let Some(phase) = config.only {
@@ -261,6 +261,31 @@ fn run_config(args: RunArgs) -> Result<(RunConfig, Gate), Error> {
         }
         (None, None) => None,
     };
+    // Flags win over the file: a --cases flag overrides the file's
+    // duration and a --duration flag its cases; both in the file is an error.
+    if args.duration.is_some() && args.cases.is_some() {
+        return Err(Error::usage(
+            "--duration and --cases are both given: keep one (--cases N sends N cases, --duration D sends cases for D)",
+        ));
+    }
+    let duration = match (&args.duration, &values.duration, args.cases) {
+        (Some(text), _, _) => Some(config::parse_duration(text)?),
+        (None, Some(_), Some(_)) => None,
+        (None, Some(text), None) => {
+            if values.cases.is_some() {
+                return Err(file
+                    .at(
+                        "duration",
+                        ConfigError::Invalid(
+                            "duration and cases are both set: keep one of them (cases = N sends N cases, duration = \"10m\" sends cases for 10 minutes)".into(),
+                        ),
+                    )
+                    .into());
+            }
+            Some(config::parse_duration(text).map_err(|e| file.at("duration", e))?)
+        }
+        (None, None, _) => None,
+    };
     let no_tests = match (args.no_tests, values.no_tests) {
         (Some(policy), _) => policy,
         (None, Some(name)) => config::parse_no_tests(&name).map_err(|e| file.at("no-tests", e))?,
@@ -291,6 +316,7 @@ fn run_config(args: RunArgs) -> Result<(RunConfig, Gate), Error> {
         tags: args.tags.or(values.tags),
         only,
         cases: args.cases.or(values.cases).unwrap_or(defaults.cases),
+        duration,
         seed: args.seed.or(values.seed),
         concurrency,
         timeout,

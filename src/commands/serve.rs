@@ -25,6 +25,14 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode, Error> {
     if let Some(flow) = args.project_flow {
         config.project_flow = flow;
     }
+    if args.retain == Some(0) {
+        return Err(Error::usage(
+            "--retain 0 would keep no registration: give at least 1, or leave --retain out to keep them all",
+        ));
+    }
+    config.retain = args
+        .retain
+        .map(|n| usize::try_from(n).unwrap_or(usize::MAX));
 
     super::shared::runtime()?.block_on(async move {
         // Handlers go in before the first line is printed: a supervisor may

@@ -141,6 +141,11 @@ fn info(shards: &[(PathBuf, Report)]) -> RunInfo {
                 .map(|why| format!("shard {}: {why}", r.partition.as_deref().unwrap_or("?")))
         }),
         partition: None,
+        // Shards send disjoint cases: the whole run sent their sum.
+        generated_cases: runs
+            .iter()
+            .filter_map(|r| r.generated_cases)
+            .reduce(|a, b| a + b),
     }
 }
 

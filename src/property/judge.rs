@@ -57,7 +57,8 @@ pub struct Judge<'a> {
     pub rules: &'a RuleSet,
     pub shapes: &'a Shapes,
     pub target: &'a TargetFacts,
-    /// Build `expected` / `observed` (off for the alignment passes).
+    /// Build `expected`, and `observed` for failures (off for the
+    /// alignment passes).
     pub detailed: bool,
 }
 
@@ -86,10 +87,12 @@ impl Judge<'_> {
         expected: impl FnOnce() -> Value,
         observed: impl FnOnce() -> Value,
     ) {
-        let (expected, observed) = if self.detailed {
-            (expected(), observed())
-        } else {
-            (Value::Null, Value::Null)
+        // What was observed is shown only for a failure; what was expected
+        // also for a passing check (its lowest case's).
+        let (expected, observed) = match (self.detailed, held) {
+            (true, Some(false)) => (expected(), observed()),
+            (true, _) => (expected(), Value::Null),
+            (false, _) => (Value::Null, Value::Null),
         };
         out.push(Finding {
             key: CheckKey { fact, rule },

@@ -1,9 +1,10 @@
-//! Running the property-generated phase: generate every case, send them
-//! concurrently, tally, shrink the failures.
+//! Running the property-generated phase: generate each case as it is sent
+//! (nothing is built up front, so memory does not grow with the number of
+//! cases), send them concurrently, tally as they finish, shrink the failures.
 
-use super::executor::{variant_rules, Executor, Progress};
+use super::executor::{variant_rules, Executor, Plan, Progress};
 use super::oracle::RuleSet;
-use super::strategies::{CaseSpec, GenerateError, Generator, Materializer};
+use super::strategies::{GenerateError, Generator, Materializer};
 use super::{judge, shrink, tally};
 use crate::check::{Check, RequestRecord};
 use crate::context::RunContext;
@@ -15,6 +16,9 @@ use std::time::{Duration, Instant};
 #[derive(Debug, Clone)]
 pub struct GeneratedOptions {
     pub cases: u32,
+    /// Send new cases until this much time has passed since the phase
+    /// began, instead of `cases` (`--duration`).
+    pub duration: Option<Duration>,
     pub seed: u64,
     /// Cases in flight at once.
     pub concurrency: usize,
@@ -33,6 +37,7 @@ impl GeneratedOptions {
     pub fn new(cases: u32, seed: u64, concurrency: usize) -> Self {
         GeneratedOptions {
             cases,
+            duration: None,
             seed,
             concurrency,
             show_progress: false,
@@ -58,6 +63,8 @@ pub struct GeneratedOutcome {
     pub shrink_time: Duration,
     /// Every request of the cases in case order, when asked for.
     pub recorded: Vec<RequestRecord>,
+    /// The case number and step of each of `recorded`.
+    pub recorded_steps: Vec<(u64, usize)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -71,7 +78,8 @@ pub fn random_seed() -> u64 {
     rand::random()
 }
 
-/// Run `options.cases` generated cases against the run's target.
+/// Run `options.cases` generated cases (or as many as `options.duration`
+/// allows) against the run's target.
 pub async fn run_generated(
     ctx: &RunContext,
     options: &GeneratedOptions,
@@ -80,15 +88,6 @@ pub async fn run_generated(
     let cases = u64::from(options.cases);
     let generator = Generator::new(options.seed, target.blocked_email_domain.is_some());
 
-    let started = Instant::now();
-    // Every case keeps its number, so a shard's cases are the same cases
-    // the whole run would send.
-    let specs: Vec<(u64, CaseSpec)> = (0..cases)
-        .filter(|&i| options.partition.is_none_or(|p| p.owns_case(i)))
-        .map(|i| generator.case(i).map(|spec| (i, spec)))
-        .collect::<Result<_, _>>()?;
-    let generate_time = started.elapsed();
-
     let executor = Executor {
         client: ctx.client.clone(),
         materializer: Materializer::new(target, ctx.contact_seed()),
@@ -96,18 +95,36 @@ pub async fn run_generated(
         variant_rules: variant_rules(ctx.contract),
         shapes: &ctx.contract.shapes,
     };
-    let progress = Progress::new(specs.len() as u64, options.show_progress);
+    let plan = Plan {
+        cases: match options.duration {
+            Some(_) => u64::MAX,
+            None => cases,
+        },
+        deadline: options.duration.map(|d| Instant::now() + d),
+        partition: options.partition,
+    };
+    let progress = match options.duration {
+        Some(duration) => Progress::timed(duration, options.show_progress),
+        None => Progress::new(plan.count(), options.show_progress),
+    };
     let started = Instant::now();
     let mut log = Vec::new();
-    let tally = executor
+    let sent = executor
         .run_all(
-            &specs,
+            &generator,
+            &plan,
             options.concurrency,
             &progress,
             options.record_requests.then_some(&mut log),
         )
-        .await;
-    drop(specs);
+        .await?;
+    let tally = sent.tally;
+    let generate_time = sent.generate_time;
+    // A timed run's case numbers end where it stopped taking cases.
+    let next_case = match options.duration {
+        Some(_) => sent.next_case,
+        None => cases,
+    };
     let send_time = started.elapsed();
 
     let started = Instant::now();
@@ -128,7 +145,7 @@ pub async fn run_generated(
     )> = futures::stream::iter(failures.into_iter().enumerate())
         .map(|(job, (key, case))| async move {
             // Serials after the cases', a block per job: no collisions.
-            let start = cases + job as u64 * shrink::MAX_STEPS;
+            let start = next_case + job as u64 * shrink::MAX_STEPS;
             let result = shrink::shrink(
                 executor,
                 generator,
@@ -163,6 +180,7 @@ pub async fn run_generated(
         generate_time,
         send_time,
         shrink_time,
+        recorded_steps: log.iter().map(|(case, step, _)| (*case, *step)).collect(),
         recorded: log.into_iter().map(|(_, _, r)| r).collect(),
     })
 }

@@ -42,7 +42,7 @@ pub async fn shrink(
         let run = executor.run_case(&spec, serial).await;
         serial += 1;
         steps += 1;
-        match Failure::find(case, key, &run) {
+        match Failure::find(case, key, &run, &executor.client) {
             Some(failure) => {
                 best = Some(failure);
                 if !tree.simplify() {

@@ -16,7 +16,7 @@ use crate::check::{
     Alignment, CaseTally, Check, CheckSource, Level, RequestRecord, ResponseRecord,
     VariantAlignment, Verdict,
 };
-use crate::client::{Exchange, Secret};
+use crate::client::{Client, Secret};
 use crate::contract::Variant;
 
 /// One exchange as a report shows it (redacted).
@@ -32,9 +32,11 @@ pub struct ExchangeRecord {
 }
 
 impl ExchangeRecord {
-    /// Exchange `step` of a case whose exchanges are `exchanges`.
-    pub fn in_case(exchanges: &[Exchange], step: usize) -> Option<ExchangeRecord> {
-        let exchange = exchanges.get(step)?;
+    /// Exchange `step` of `run`, its curl line made by `client`.
+    pub fn in_case(run: &CaseRun, step: usize, client: &Client) -> Option<ExchangeRecord> {
+        run.exchanges.get(step)?;
+        let exchanges = run.exchanges_to(step, client);
+        let exchange = &exchanges[step];
         Some(ExchangeRecord {
             request: exchange.request.clone(),
             response: exchange.response_record(),
@@ -55,7 +57,7 @@ pub struct Failure {
 
 impl Failure {
     /// The failing judgement for `key` in `run`, if any.
-    pub fn find(case: u64, key: CheckKey, run: &CaseRun) -> Option<Failure> {
+    pub fn find(case: u64, key: CheckKey, run: &CaseRun, client: &Client) -> Option<Failure> {
         let judged = run
             .judged
             .iter()
@@ -63,7 +65,7 @@ impl Failure {
         Some(Failure {
             case,
             finding: judged.finding.clone(),
-            exchange: ExchangeRecord::in_case(&run.exchanges, judged.finding.step),
+            exchange: ExchangeRecord::in_case(run, judged.finding.step, client),
         })
     }
 }
@@ -105,7 +107,7 @@ pub struct Tally {
 impl Tally {
     /// Count one case. Several judgements of one check in a case (one per
     /// step of a sequence) count as one case: failed if any failed.
-    pub fn add(&mut self, case: u64, run: &CaseRun) {
+    pub fn add(&mut self, case: u64, run: &CaseRun, client: &Client) {
         self.cases += 1;
         self.requests += run.exchanges.len() as u64;
         let mut merged: HashMap<CheckKey, Merged<'_>> = HashMap::new();
@@ -157,7 +159,7 @@ impl Tally {
                     entry.first_error = Some((
                         case,
                         error.judgement.nothing_observed.clone().unwrap_or_default(),
-                        ExchangeRecord::in_case(&run.exchanges, error.step),
+                        ExchangeRecord::in_case(run, error.step, client),
                     ));
                 }
             }
@@ -183,7 +185,7 @@ impl Tally {
                     entry.first = Some(Failure {
                         case,
                         finding: failing.clone(),
-                        exchange: ExchangeRecord::in_case(&run.exchanges, failing.step),
+                        exchange: ExchangeRecord::in_case(run, failing.step, client),
                     });
                 }
             }

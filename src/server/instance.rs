@@ -40,6 +40,9 @@ pub struct ServerConfig {
     pub project_flow: String,
     /// How long a client may take, and how many connections are served.
     pub limits: ServerLimits,
+    /// Keep only this many most recently created registrations (older ones
+    /// are forgotten: unknown to retrieve, sync and list); `None` keeps all.
+    pub retain: Option<usize>,
 }
 
 /// What a slow or idle client may hold. A connection is closed when a
@@ -99,6 +102,7 @@ impl ServerConfig {
             project: DEFAULT_PROJECT.into(),
             project_flow: DEFAULT_PROJECT_FLOW.into(),
             limits: ServerLimits::default(),
+            retain: None,
         }
     }
 }
@@ -117,6 +121,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("project", &self.project)
             .field("project_flow", &self.project_flow)
             .field("limits", &self.limits)
+            .field("retain", &self.retain)
             .finish()
     }
 }
@@ -249,7 +254,10 @@ impl AppState {
                 project_flow: config.project_flow.clone(),
                 blocked_email_domains,
                 messages,
-                store: store::Store::default(),
+                store: match config.retain {
+                    Some(retain) => store::Store::retaining(retain),
+                    None => store::Store::default(),
+                },
                 tokens: token::TokenIssuer::new(),
                 client: ids::object_id(),
                 paging: twin.and_then(|t| t.paging).unwrap_or_default(),

@@ -1,8 +1,9 @@
 //! The in-memory registration store. One mutex guards the records and both
 //! recreation indexes, so "find by email or phone, else insert" is atomic:
-//! concurrent creates of one contact never make two registrations.
+//! concurrent creates of one contact never make two registrations. A store
+//! may keep only its most recent registrations (see [`Store::retaining`]).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, PoisonError};
 
 use time::{Duration, OffsetDateTime};
@@ -52,7 +53,7 @@ type PhoneKey = (String, String, String, String);
 struct Inner {
     records: HashMap<String, Registration>,
     /// Ids in creation order, for listing.
-    order: Vec<String>,
+    order: VecDeque<String>,
     by_email: HashMap<EmailKey, String>,
     by_phone: HashMap<PhoneKey, String>,
 }
@@ -60,6 +61,8 @@ struct Inner {
 #[derive(Default)]
 pub(crate) struct Store {
     inner: Mutex<Inner>,
+    /// Registrations kept at most (`None`: all).
+    retain: Option<usize>,
 }
 
 fn email_key(project: &str, flow: &str, details: &Details) -> Option<EmailKey> {
@@ -78,7 +81,51 @@ fn bumped(previous: OffsetDateTime) -> OffsetDateTime {
     OffsetDateTime::now_utc().max(previous + Duration::milliseconds(1))
 }
 
+impl Inner {
+    /// Forget the oldest registrations beyond `retain`, with the index
+    /// entries that lead to them: a forgotten registration is unknown to
+    /// retrieve, sync and list, and its contact creates a new one.
+    fn evict(&mut self, retain: usize) {
+        while self.order.len() > retain {
+            let Some(id) = self.order.pop_front() else {
+                break;
+            };
+            let Some(record) = self.records.remove(&id) else {
+                continue;
+            };
+            if let Some(key) = email_key(&record.project, &record.project_flow, &record.details) {
+                if self.by_email.get(&key) == Some(&id) {
+                    self.by_email.remove(&key);
+                }
+            }
+            if let Some(key) = phone_key(&record.project, &record.project_flow, &record.details) {
+                if self.by_phone.get(&key) == Some(&id) {
+                    self.by_phone.remove(&key);
+                }
+            }
+        }
+    }
+}
+
 impl Store {
+    /// A store that keeps only the `retain` most recently created
+    /// registrations (at least one), so its memory stays bounded however
+    /// many are created.
+    pub fn retaining(retain: usize) -> Store {
+        Store {
+            inner: Mutex::default(),
+            retain: Some(retain.max(1)),
+        }
+    }
+
+    /// Registrations held now.
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        let inner = self.lock();
+        debug_assert_eq!(inner.order.len(), inner.records.len());
+        inner.records.len()
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         // No code panics while holding the lock; if one ever did, the data
         // is still consistent enough to keep serving.
@@ -159,8 +206,11 @@ impl Store {
         if let Some(k) = phone {
             inner.by_phone.insert(k, id.clone());
         }
-        inner.order.push(id.clone());
+        inner.order.push_back(id.clone());
         inner.records.insert(id, record.clone());
+        if let Some(retain) = self.retain {
+            inner.evict(retain);
+        }
         Ok((record, false))
     }
 
@@ -195,5 +245,88 @@ impl Store {
         let record = inner.records.get_mut(id)?;
         record.updated_at = bumped(record.updated_at);
         Some(record.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn new(email: &str, phone: Option<&str>) -> NewRegistration {
+        NewRegistration {
+            project: "p".into(),
+            project_flow: "f".into(),
+            status: "STARTED".into(),
+            details: Details {
+                email: Some(email.into()),
+                phone: phone.map(str::to_string),
+                country_code: phone.map(|_| "+57".to_string()),
+                ..Details::default()
+            },
+        }
+    }
+
+    fn create(store: &Store, email: &str, phone: Option<&str>) -> (Registration, bool) {
+        store
+            .create_or_recreate(new(email, phone), |id, _| {
+                Ok::<_, ()>(format!("token-{id}"))
+            })
+            .expect("signs")
+    }
+
+    #[test]
+    fn a_retaining_store_forgets_the_oldest_with_their_indexes() {
+        let store = Store::retaining(3);
+        let first = create(&store, "a@x.test", Some("1")).0;
+        for i in 0..3 {
+            create(&store, &format!("n{i}@x.test"), None);
+        }
+        assert_eq!(store.len(), 3);
+        assert!(store.get(&first.id).is_none(), "the oldest is forgotten");
+        assert!(store.sync(&first.id).is_none());
+        let (records, total) = store.list(1, 10, false);
+        assert_eq!(total, 3);
+        assert!(records.iter().all(|r| r.id != first.id));
+        let inner = store.lock();
+        assert_eq!(
+            inner.by_email.len(),
+            3,
+            "no index entry outlives its record"
+        );
+        assert!(inner.by_phone.is_empty());
+        drop(inner);
+        // Its contact makes a new registration, by email and by phone.
+        let (again, existed) = create(&store, "a@x.test", None);
+        assert!(!existed);
+        assert_ne!(again.id, first.id);
+        let (by_phone, existed) = create(&store, "other@x.test", Some("1"));
+        assert!(!existed);
+        assert_ne!(by_phone.id, again.id);
+        assert_eq!(store.len(), 3);
+    }
+
+    #[test]
+    fn recent_registrations_are_recreated_within_the_retention() {
+        let store = Store::retaining(2);
+        let first = create(&store, "a@x.test", Some("1")).0;
+        create(&store, "b@x.test", None);
+        let (again, existed) = create(&store, "A@X.test", None);
+        assert!(existed, "still retained: recreated");
+        assert_eq!(again.id, first.id);
+        assert_eq!(again.created_at, first.created_at);
+        // Recreation does not make it recent: creation order decides.
+        create(&store, "c@x.test", None);
+        assert!(store.get(&first.id).is_none());
+        assert_eq!(store.len(), 2);
+    }
+
+    #[test]
+    fn the_default_store_keeps_everything() {
+        let store = Store::default();
+        for i in 0..50 {
+            create(&store, &format!("n{i}@x.test"), None);
+        }
+        assert_eq!(store.len(), 50);
+        assert_eq!(store.list(1, 100, false).1, 50);
     }
 }

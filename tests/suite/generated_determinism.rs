@@ -1,4 +1,7 @@
-//! The same seed sends the same requests; another seed sends others.
+//! The same seed sends the same requests; another seed sends others; a
+//! timed run (`--duration`) sends the same cases in the same order.
+
+use std::time::Duration;
 
 use verifik_conformance::check::RequestRecord;
 use verifik_conformance::client::{Client, TargetConfig};
@@ -10,6 +13,11 @@ use verifik_conformance::server::{self, ServerConfig, ServerVariant};
 
 /// A fresh server each time, so no run sees another's registrations.
 async fn recorded(seed: u64, cases: u32) -> Vec<RequestRecord> {
+    recorded_with(GeneratedOptions::new(cases, seed, 8)).await
+}
+
+async fn recorded_with(options: GeneratedOptions) -> Vec<RequestRecord> {
+    let seed = options.seed;
     let contract = Contract::embedded().unwrap();
     let mut config = ServerConfig::new(ServerVariant::Current);
     config.blocked_email_domains = vec!["blocked.example.test".into()];
@@ -33,7 +41,7 @@ async fn recorded(seed: u64, cases: u32) -> Vec<RequestRecord> {
     );
     let options = GeneratedOptions {
         record_requests: true,
-        ..GeneratedOptions::new(cases, seed, 8)
+        ..options
     };
     let outcome = run_generated(&ctx, &options).await.unwrap();
     assert_eq!(outcome.seed, seed);
@@ -82,4 +90,22 @@ async fn more_cases_extend_the_same_sequence() {
     let short = sent(&recorded(77, 100).await);
     let long = sent(&recorded(77, 150).await);
     assert_eq!(short[..], long[..short.len()]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_timed_run_sends_the_cases_a_counted_run_sends() {
+    let timed = |seed| GeneratedOptions {
+        duration: Some(Duration::from_millis(300)),
+        ..GeneratedOptions::new(0, seed, 8)
+    };
+    let a = sent(&recorded_with(timed(99)).await);
+    let b = sent(&recorded_with(timed(99)).await);
+    let counted = sent(&recorded(99, 20).await);
+    // How many cases fit in the time varies (the first always does);
+    // which ones, in what order, does not.
+    assert!(!a.is_empty() && !b.is_empty());
+    let n = a.len().min(b.len());
+    assert_eq!(a[..n], b[..n]);
+    let n = n.min(counted.len());
+    assert_eq!(a[..n], counted[..n]);
 }

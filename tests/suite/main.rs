@@ -15,6 +15,7 @@ mod export_openapi;
 mod gating;
 mod generated_cli;
 mod generated_determinism;
+mod generated_duration;
 mod generated_faithful;
 mod generated_mutants;
 mod generated_oracle;

@@ -73,6 +73,7 @@ impl Run {
             strict,
             stopped: None,
             partition: None,
+            generated_cases: None,
         }
     }
 
@@ -337,6 +338,7 @@ fn json_has_exactly_the_fixed_keys() {
             "strict",
             "stopped",
             "partition",
+            "generated_cases",
             "waivers",
             "baseline",
         ])

@@ -121,6 +121,12 @@ fn blank_ids_and_domains_are_usage_errors_for_run() {
 }
 
 #[test]
+fn serve_retaining_no_registration_is_a_usage_error() {
+    let err = refused(bin().args(["serve", "--retain", "0"]));
+    assert!(err.contains("--retain 0"), "{err}");
+}
+
+#[test]
 fn blank_ids_and_domains_are_usage_errors_for_serve() {
     for flag in ["--project", "--project-flow", "--blocked-email-domain"] {
         for value in ["", " \t"] {
