@@ -275,24 +275,26 @@ impl Client {
             invalid,
         } = self.headers(request, &body);
         // A recording (or a replay, which matches on the record) needs every
-        // exchange in full.
-        let full = full || self.sink.is_some() || self.answers.is_some();
-        let (record, curl) = if full {
-            let curl = self.secret.scrub(&curl_line(
-                &method,
-                &url,
-                &for_curl,
-                body.as_ref().map(|(bytes, _)| bytes.as_slice()),
-            ));
-            (self.request_record(request, &url, &shown), curl)
+        // request's record; the curl line only where the caller shows it.
+        let record = if full || self.sink.is_some() || self.answers.is_some() {
+            self.request_record(request, &url, &shown)
         } else {
-            let bare = RequestRecord {
+            RequestRecord {
                 method: method.clone(),
                 url: String::new(),
                 headers: Default::default(),
                 body: Value::Null,
-            };
-            (bare, String::new())
+            }
+        };
+        let curl = if full {
+            self.secret.scrub(&curl_line(
+                &method,
+                &url,
+                &for_curl,
+                body.as_ref().map(|(bytes, _)| bytes.as_slice()),
+            ))
+        } else {
+            String::new()
         };
 
         let started = Instant::now();
