@@ -171,15 +171,9 @@ pub struct RunArgs {
     /// Bearer token for the target.
     #[arg(long, env = "VERIFIK_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
-    /// Project ID to register against.
-    #[arg(long)]
-    pub project: Option<String>,
-    /// Project flow ID to register against.
-    #[arg(long = "project-flow")]
-    pub project_flow: Option<String>,
-    /// An email domain the target's project does not allow.
-    #[arg(long = "blocked-email-domain")]
-    pub blocked_email_domain: Option<String>,
+    /// The project the target's registrations go under.
+    #[command(flatten)]
+    pub ids: ProjectArgs,
     #[arg(long, value_enum)]
     pub profile: Option<ProfileId>,
     /// Cucumber tag expression selecting scenarios, e.g. `@must and not @observe`.

@@ -55,6 +55,19 @@ pub struct SuiteOutcome {
 /// whatever the token, so any token reproduces them.
 const REPLAY_TOKEN: &str = "replayed-token-never-sent";
 
+impl SuiteOutcome {
+    /// The run's report, ungated (what `compare` and `replay` write).
+    pub fn report(&self, contract: &Contract) -> crate::report::Report {
+        crate::report::Report::build(
+            self.info.clone(),
+            self.checks.clone(),
+            contract,
+            &self.profile,
+            &self.secret,
+        )
+    }
+}
+
 /// The server under test, resolved once.
 struct Target {
     url: String,

@@ -8,7 +8,6 @@ use crate::compare::{compare as run_compare, to_json, to_text, CompareConfig, Si
 use crate::config::{self, RunConfig};
 use crate::exit::{Error, ExitCode};
 use crate::output;
-use crate::report::Report;
 
 pub fn compare(args: CompareArgs) -> Result<ExitCode, Error> {
     let side = |name: &str, text: &str| {
@@ -56,15 +55,7 @@ pub fn compare(args: CompareArgs) -> Result<ExitCode, Error> {
     let outcome = runtime()?.block_on(run_compare(&config, contract))?;
     if let Some(dir) = &args.report_dir {
         for (name, side) in [("a", &outcome.a), ("b", &outcome.b)] {
-            let run = &side.run;
-            let report = Report::build(
-                run.info.clone(),
-                run.checks.clone(),
-                contract,
-                &run.profile,
-                &run.secret,
-            );
-            report.write_all(&dir.join(name))?;
+            side.run.report(contract).write_all(&dir.join(name))?;
         }
         let text = serde_json::to_string_pretty(&to_json(&outcome)).map_err(Error::harness)?;
         let path = dir.join("compare.json");

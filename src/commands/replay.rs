@@ -7,7 +7,6 @@ use crate::cli::{OutputFormat, ReplayArgs};
 use crate::config;
 use crate::exit::{Error, ExitCode};
 use crate::output;
-use crate::report::Report;
 
 pub fn replay(args: ReplayArgs) -> Result<ExitCode, Error> {
     config::check_url(&args.target)?;
@@ -35,14 +34,7 @@ pub fn replay(args: ReplayArgs) -> Result<ExitCode, Error> {
     let mut resent = runtime()?.block_on(resend(&args.file, &target, contract))?;
     let run = resent.run.take();
     if let (Some(dir), Some(run)) = (&args.report_dir, &run) {
-        let report = Report::build(
-            run.info.clone(),
-            run.checks.clone(),
-            contract,
-            &run.profile,
-            &run.secret,
-        );
-        report.write_all(dir)?;
+        run.report(contract).write_all(dir)?;
     }
     match args.format {
         OutputFormat::Json => {

@@ -241,15 +241,15 @@ fn run_config(args: RunArgs) -> Result<(RunConfig, Gate), Error> {
         }
         (None, None) => None,
     };
-    let project = given(args.project, values.project, "project", &file)?;
+    let project = given(args.ids.project, values.project, "project", &file)?;
     let project_flow = given(
-        args.project_flow,
+        args.ids.project_flow,
         values.project_flow,
         "project-flow",
         &file,
     )?;
     let blocked_email_domain = given(
-        args.blocked_email_domain,
+        args.ids.blocked_email_domain,
         values.blocked_email_domain,
         "blocked-email-domain",
         &file,
