@@ -1,12 +1,12 @@
 //! The bundle archive: a `.tar.gz` (standard `tar` opens it) written
 //! through a temporary file beside the destination and renamed into place,
-//! and read back in a stream, hashing as it goes.
+//! and read back in a stream (every gzip member of it), hashing as it goes.
 
 use std::fs::File;
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
-use flate2::read::GzDecoder;
+use flate2::read::MultiGzDecoder;
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use sha2::{Digest, Sha256};
@@ -70,6 +70,11 @@ pub fn check_bundle_path(path: &Path) -> Result<(), String> {
 
 /// Write the bundle to `path` (replacing a file there only once it is
 /// complete).
+///
+/// The archive is a gzip file of several members, which RFC 1952 allows and
+/// `gzip`, `tar` and every gzip library that follows it read as one stream:
+/// the small files, then the two recorded files as the recorder compressed
+/// them during the run (copied, not compressed again), then the tar end.
 pub fn write_bundle(path: &Path, files: BundleFiles) -> Result<(), BundleError> {
     let fail = |reason: String| BundleError::Write {
         path: path.display().to_string(),
@@ -84,44 +89,72 @@ pub fn write_bundle(path: &Path, files: BundleFiles) -> Result<(), BundleError> 
         .suffix(".partial")
         .tempfile_in(dir)
         .map_err(|e| fail(e.to_string()))?;
-    let out = BufWriter::with_capacity(256 * 1024, temp.as_file());
-    // Fast compression: exchanges are repetitive text, and the bundle must
-    // not cost the run much.
-    let mut tar = tar::Builder::new(GzEncoder::new(out, Compression::fast()));
-    let mut append = |name: &str, size: u64, reader: &mut dyn Read| {
-        let mut header = tar::Header::new_gnu();
-        header.set_size(size);
-        header.set_mode(0o644);
-        header.set_mtime(0);
-        header.set_entry_type(tar::EntryType::Regular);
-        header.set_cksum();
-        tar.append_data(&mut header, name, reader)
-            .map_err(|e| fail(format!("{name}: {e}")))
-    };
-    append(
-        MANIFEST,
-        files.manifest.len() as u64,
-        &mut files.manifest.as_slice(),
-    )?;
-    if let Some(envelope) = &files.envelope {
-        append(ENVELOPE, envelope.len() as u64, &mut envelope.as_slice())?;
-    }
-    append(
-        REPORT,
-        files.report.len() as u64,
-        &mut files.report.as_slice(),
-    )?;
+    let mut out = BufWriter::with_capacity(256 * 1024, temp.as_file());
     let Recorded {
-        exchanges, digests, ..
+        mut exchanges,
+        mut digests,
+        ..
     } = files.recorded;
-    append(DIGESTS, digests.bytes, &mut (&digests.file))?;
-    append(EXCHANGES, exchanges.bytes, &mut (&exchanges.file))?;
-    let gz = tar.into_inner().map_err(|e| fail(e.to_string()))?;
-    let mut out = gz.finish().map_err(|e| fail(e.to_string()))?;
+
+    let mut tar = Vec::new();
+    push_file(&mut tar, MANIFEST, &files.manifest);
+    if let Some(envelope) = &files.envelope {
+        push_file(&mut tar, ENVELOPE, envelope);
+    }
+    push_file(&mut tar, REPORT, &files.report);
+    tar.extend_from_slice(&entry_header(DIGESTS, digests.bytes));
+    write_member(&mut out, &tar).map_err(|e| fail(e.to_string()))?;
+    std::io::copy(&mut digests.gzip, &mut out).map_err(|e| fail(format!("{DIGESTS}: {e}")))?;
+
+    let mut tar = vec![0u8; padding(digests.bytes)];
+    tar.extend_from_slice(&entry_header(EXCHANGES, exchanges.bytes));
+    write_member(&mut out, &tar).map_err(|e| fail(e.to_string()))?;
+    std::io::copy(&mut exchanges.gzip, &mut out).map_err(|e| fail(format!("{EXCHANGES}: {e}")))?;
+
+    // Two zero blocks end a tar archive.
+    let tar = vec![0u8; padding(exchanges.bytes) + 2 * BLOCK];
+    write_member(&mut out, &tar).map_err(|e| fail(e.to_string()))?;
     out.flush().map_err(|e| fail(e.to_string()))?;
     drop(out);
     temp.as_file().sync_all().map_err(|e| fail(e.to_string()))?;
     temp.persist(path).map_err(|e| fail(e.error.to_string()))?;
+    Ok(())
+}
+
+/// A tar block.
+const BLOCK: usize = 512;
+
+/// The tar header of a regular file `name` of `size` bytes, as `tar`
+/// writes one (mode 0644, time 0, so equal runs give equal headers).
+fn entry_header(name: &str, size: u64) -> [u8; BLOCK] {
+    let mut header = tar::Header::new_gnu();
+    // Every name here is a short constant: it always fits.
+    let _ = header.set_path(name);
+    header.set_size(size);
+    header.set_mode(0o644);
+    header.set_mtime(0);
+    header.set_entry_type(tar::EntryType::Regular);
+    header.set_cksum();
+    *header.as_bytes()
+}
+
+/// The zeros that fill the last block of a `size`-byte file.
+fn padding(size: u64) -> usize {
+    (BLOCK - (size % BLOCK as u64) as usize) % BLOCK
+}
+
+/// Append a whole tar entry (header, `bytes`, padding) to `tar`.
+fn push_file(tar: &mut Vec<u8>, name: &str, bytes: &[u8]) {
+    tar.extend_from_slice(&entry_header(name, bytes.len() as u64));
+    tar.extend_from_slice(bytes);
+    tar.resize(tar.len() + padding(bytes.len() as u64), 0);
+}
+
+/// Write `bytes` to `out` as one gzip member.
+fn write_member(out: &mut impl Write, bytes: &[u8]) -> std::io::Result<()> {
+    let mut gzip = GzEncoder::new(out, Compression::fast());
+    gzip.write_all(bytes)?;
+    gzip.finish()?;
     Ok(())
 }
 
@@ -145,7 +178,7 @@ pub fn read_bundle(path: &Path) -> Result<Extracted, BundleError> {
         reason,
     };
     let (file, _) = crate::input_file::open(path, u64::MAX).map_err(|e| fail(e.to_string()))?;
-    let mut archive = tar::Archive::new(GzDecoder::new(std::io::BufReader::new(file)));
+    let mut archive = tar::Archive::new(MultiGzDecoder::new(std::io::BufReader::new(file)));
     let mut out = Extracted {
         manifest: None,
         envelope: None,

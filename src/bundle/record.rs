@@ -2,12 +2,13 @@
 //! exactly as the reports show them, with its timing; and the way back from
 //! such a line to an outcome the judging code can read.
 
+use std::io::Write as _;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::check::{RequestRecord, ResponseRecord};
+use crate::check::{RequestRecord, ResponseRecord, ResponseView};
 use crate::client::{Exchange, Response, TransportError};
 
 /// One exchange as the bundle keeps it.
@@ -57,18 +58,90 @@ pub enum ErrorRecord {
 /// signature was, so a token judged a JWT still is one.
 const MASKED_SIGNATURE: &str = "cmVkYWN0ZWQ";
 
+/// An [`ExchangeLine`] that borrows from the exchange instead of copying
+/// it: the same fields in the same order, so the same JSON.
+#[derive(Serialize)]
+struct LineView<'a> {
+    at_us: u64,
+    elapsed_us: u64,
+    request: &'a RequestRecord,
+    response: Option<ResponseView<'a>>,
+    body: Option<BodyFacts>,
+    error: Option<ErrorRecord>,
+}
+
+/// Append the line of `exchange`, `at` after the recording started, to
+/// `out`, and a newline: the JSON of [`ExchangeLine::of`], written without
+/// copying the exchange first. A JSON answer with nothing to redact goes in
+/// as the target wrote it (without surrounding whitespace), which reads
+/// back as the same value without being written out again.
+pub fn write_line(exchange: &Exchange, at: Duration, out: &mut Vec<u8>) -> serde_json::Result<()> {
+    let at_us = at.as_micros() as u64;
+    let elapsed_us = exchange.elapsed.as_micros() as u64;
+    if let (Ok(response), Some(text)) = (&exchange.outcome, exchange.verbatim_response_body()) {
+        // The fields of `LineView`, in its order.
+        write!(
+            out,
+            "{{\"at_us\":{at_us},\"elapsed_us\":{elapsed_us},\"request\":"
+        )
+        .map_err(serde_json::Error::io)?;
+        serde_json::to_writer(&mut *out, &exchange.request)?;
+        write!(
+            out,
+            ",\"response\":{{\"status\":{},\"headers\":",
+            response.status
+        )
+        .map_err(serde_json::Error::io)?;
+        serde_json::to_writer(&mut *out, &exchange.response_headers())?;
+        out.extend_from_slice(b",\"body\":");
+        out.extend_from_slice(text);
+        out.extend_from_slice(b"},\"body\":");
+        serde_json::to_writer(&mut *out, &BodyFacts::of(response))?;
+        out.extend_from_slice(b",\"error\":null}\n");
+        return Ok(());
+    }
+    let scrub = |text: &str| exchange.secret.scrub(text);
+    let (response, body, error) = match &exchange.outcome {
+        Ok(response) => (
+            exchange.response_view(),
+            Some(BodyFacts::of(response)),
+            None,
+        ),
+        Err(error) => (None, None, Some(ErrorRecord::of(error, &scrub))),
+    };
+    let line = LineView {
+        at_us,
+        elapsed_us,
+        request: &exchange.request,
+        response,
+        body,
+        error,
+    };
+    serde_json::to_writer(&mut *out, &line)?;
+    out.push(b'\n');
+    Ok(())
+}
+
+impl BodyFacts {
+    fn of(response: &Response) -> BodyFacts {
+        BodyFacts {
+            json: response.json.is_some(),
+            bytes: response.body_bytes.len(),
+            truncated: response.truncated,
+        }
+    }
+}
+
 impl ExchangeLine {
-    /// The line for `exchange`, `at` after the recording started.
+    /// The line for `exchange`, `at` after the recording started (what
+    /// [`write_line`] writes).
+    #[cfg(test)]
     pub fn of(exchange: &Exchange, at: Duration) -> ExchangeLine {
         let scrub = |text: &str| exchange.secret.scrub(text);
         let (response, body, error) = match &exchange.outcome {
             Ok(response) => (
                 exchange.response_record(),
-                Some(BodyFacts {
-                    json: response.json.is_some(),
-                    bytes: response.body_bytes.len(),
-                    truncated: response.truncated,
-                }),
+                Some(BodyFacts::of(response)),
                 None,
             ),
             Err(error) => (None, None, Some(ErrorRecord::of(error, &scrub))),
@@ -208,5 +281,125 @@ impl ErrorRecord {
                 reason: reason.clone(),
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::client::Secret;
+
+    const TOKEN: &str = "s3cr3t/T0ken+xyz";
+    const JWT: &str = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
+
+    fn exchange(body: &[u8], truncated: bool) -> Exchange {
+        let json = if truncated {
+            None
+        } else {
+            crate::json_text::parse(body)
+        };
+        Exchange {
+            request: RequestRecord {
+                method: "POST".into(),
+                url: "http://127.0.0.1:1/v2/app-registrations".into(),
+                headers: BTreeMap::from([("authorization".into(), "Bearer ***".into())]),
+                body: json!({"email": "a\u{1}b@example.test"}),
+            },
+            outcome: Ok(Response {
+                status: 200,
+                headers: BTreeMap::from([("content-type".into(), "application/json".into())]),
+                body_bytes: body.to_vec(),
+                json,
+                truncated,
+            }),
+            curl: String::new(),
+            elapsed: Duration::from_micros(1234),
+            secret: Secret::new(Some(TOKEN)),
+        }
+    }
+
+    fn written(exchange: &Exchange) -> Vec<u8> {
+        let mut out = Vec::new();
+        write_line(exchange, Duration::from_micros(99), &mut out).unwrap();
+        assert_eq!(out.pop(), Some(b'\n'), "a line ends in a newline");
+        assert!(!out.contains(&b'\n'), "a line is one line");
+        out
+    }
+
+    fn copied(exchange: &Exchange) -> Vec<u8> {
+        serde_json::to_vec(&ExchangeLine::of(exchange, Duration::from_micros(99))).unwrap()
+    }
+
+    #[test]
+    fn a_compact_answer_with_nothing_to_redact_is_written_as_it_came() {
+        let body = br#"{"data":{"email":"a\u0001b@example.test","n":1}}"#;
+        let exchange = exchange(body, false);
+        assert!(exchange.verbatim_response_body().is_some());
+        let line = written(&exchange);
+        // The same bytes as the copied line: the server wrote compact JSON.
+        assert_eq!(
+            String::from_utf8_lossy(&line),
+            String::from_utf8_lossy(&copied(&exchange))
+        );
+    }
+
+    #[test]
+    fn an_answer_with_spacing_reads_back_as_the_same_line() {
+        let exchange = exchange(b"  { \"data\" : [1, 2.5, \"x\"] }\n", false);
+        let text = exchange.verbatim_response_body().unwrap();
+        assert_eq!(text, b"{ \"data\" : [1, 2.5, \"x\"] }");
+        let back: ExchangeLine = serde_json::from_slice(&written(&exchange)).unwrap();
+        assert_eq!(back, ExchangeLine::of(&exchange, Duration::from_micros(99)));
+    }
+
+    #[test]
+    fn what_must_be_redacted_is_written_from_the_redacted_copy() {
+        let bodies: Vec<Vec<u8>> = vec![
+            // An issued token: its signature is masked.
+            format!(r#"{{"token":"{JWT}"}}"#).into_bytes(),
+            // The bearer token echoed, plain, JSON-escaped, and escaped
+            // character by character.
+            format!(r#"{{"echo":"{TOKEN}"}}"#).into_bytes(),
+            br#"{"echo":"s3cr3t\/T0ken+xyz"}"#.to_vec(),
+            br#"{"echo":"\u0073\u0033cr3t/T0ken+xyz"}"#.to_vec(),
+            // The token as a key.
+            format!(r#"{{"{TOKEN}":1}}"#).into_bytes(),
+            // Line breaks inside: not one line as it came.
+            b"{\n  \"a\": 1\n}".to_vec(),
+            // A lone surrogate, which only the lenient parse reads.
+            br#"{"a":"\ud800"}"#.to_vec(),
+        ];
+        for body in bodies {
+            let exchange = exchange(&body, false);
+            let shown = String::from_utf8_lossy(&body).into_owned();
+            assert!(exchange.verbatim_response_body().is_none(), "{shown}");
+            let line = written(&exchange);
+            assert_eq!(line, copied(&exchange), "{shown}");
+            let text = String::from_utf8_lossy(&line);
+            assert!(!text.contains(TOKEN), "{text}");
+            assert!(!text.contains("s3cr3t"), "{text}");
+            assert!(!text.contains("c2lnbmF0dXJl"), "{text}");
+        }
+    }
+
+    #[test]
+    fn cut_text_and_errors_are_written_as_the_copied_line() {
+        for exchange in [
+            exchange(b"{\"a\":", true),
+            exchange(b"not json at all", false),
+            exchange(b"", false),
+        ] {
+            assert!(exchange.verbatim_response_body().is_none());
+            assert_eq!(written(&exchange), copied(&exchange));
+        }
+        let mut failed = exchange(b"", false);
+        failed.outcome = Err(TransportError::Timeout {
+            after: Duration::from_secs(3),
+        });
+        assert_eq!(written(&failed), copied(&failed));
     }
 }

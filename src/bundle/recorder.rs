@@ -1,8 +1,12 @@
-//! The recording of a run as it goes: every exchange is handed to a writer
-//! thread (through a bounded queue, so memory stays flat) that redacts it,
-//! appends it to an anonymous temporary file (`exchanges.jsonl`) and its
-//! SHA-256 to a second one (`exchanges.digests`). The requests wait for
-//! none of that, and a run of any length keeps no exchange in memory.
+//! The recording of a run as it goes. The thread that ends an exchange
+//! writes its redacted line (see [`write_line`]) straight from the exchange
+//! into a batch; full batches go, through a bounded queue so memory stays
+//! flat, to a writer thread that hashes each line into `exchanges.digests`
+//! and compresses the batch into `exchanges.jsonl`. Both are anonymous
+//! temporary files, each one gzip member, so the archive copies them as
+//! they are and nothing is left to compress when the run ends; both
+//! digests of the manifest are of the uncompressed text, hashed as it is
+//! written.
 
 use std::fs::File;
 use std::io::{BufWriter, Seek, SeekFrom, Write};
@@ -11,20 +15,34 @@ use std::sync::Mutex;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use flate2::write::GzEncoder;
+use flate2::Compression;
 use sha2::{Digest, Sha256};
 
 use super::digest::hex;
-use super::record::ExchangeLine;
+use super::record::write_line;
 use crate::client::{Exchange, ExchangeSink};
 
-/// Exchanges waiting for the writer thread, at most.
-const QUEUE: usize = 4096;
+/// A batch goes to the writer thread once it holds this many bytes: one
+/// wake-up per batch, not per exchange.
+const BATCH_BYTES: usize = 128 * 1024;
+/// Batches waiting for the writer thread, at most.
+const QUEUE: usize = 32;
 
-/// Streams a run's exchanges to temporary files.
+/// Streams a run's exchanges to compressed temporary files.
 pub struct Recorder {
     start: Instant,
-    queue: Mutex<Option<SyncSender<(Exchange, Duration)>>>,
+    pending: Mutex<Pending>,
     writer: Mutex<Option<JoinHandle<Inner>>>,
+}
+
+/// The batch being filled (whole lines, each ending in a newline), and the
+/// way to the writer (gone once finished).
+struct Pending {
+    batch: Vec<u8>,
+    queue: Option<SyncSender<Vec<u8>>>,
+    /// The first line that could not be written.
+    failed: Option<String>,
 }
 
 struct Inner {
@@ -35,17 +53,21 @@ struct Inner {
     failed: Option<String>,
 }
 
-/// A temporary file written through a buffer, hashed as it is written.
+/// A temporary file holding one gzip member, fed through a compressor; the
+/// text going in is hashed and counted as it is written.
 struct Stream {
-    out: BufWriter<File>,
+    out: GzEncoder<BufWriter<File>>,
     hasher: Sha256,
     bytes: u64,
 }
 
 impl Stream {
     fn new() -> std::io::Result<Stream> {
+        let file = BufWriter::with_capacity(256 * 1024, tempfile::tempfile()?);
         Ok(Stream {
-            out: BufWriter::with_capacity(256 * 1024, tempfile::tempfile()?),
+            // Fast compression: exchanges are repetitive text, and the
+            // bundle must not cost the run much.
+            out: GzEncoder::new(file, Compression::fast()),
             hasher: Sha256::new(),
             bytes: 0,
         })
@@ -59,21 +81,23 @@ impl Stream {
     }
 
     fn finish(self) -> std::io::Result<RecordedFile> {
-        let mut file = self.out.into_inner().map_err(|e| e.into_error())?;
-        file.flush()?;
-        file.seek(SeekFrom::Start(0))?;
+        let buffered = self.out.finish()?;
+        let mut gzip = buffered.into_inner().map_err(|e| e.into_error())?;
+        gzip.flush()?;
+        gzip.seek(SeekFrom::Start(0))?;
         Ok(RecordedFile {
-            file,
+            gzip,
             bytes: self.bytes,
             sha256: hex(&self.hasher.finalize()),
         })
     }
 }
 
-/// A finished temporary file, rewound, with its size and digest.
+/// A finished temporary file, rewound: one complete gzip member whose
+/// uncompressed text is `bytes` long with digest `sha256`.
 #[derive(Debug)]
 pub struct RecordedFile {
-    pub file: File,
+    pub gzip: File,
     pub bytes: u64,
     pub sha256: String,
 }
@@ -81,7 +105,7 @@ pub struct RecordedFile {
 /// A finished recording.
 #[derive(Debug)]
 pub struct Recorded {
-    /// `exchanges.jsonl`: one [`ExchangeLine`] per line, in the order the
+    /// `exchanges.jsonl`: one exchange line per line, in the order the
     /// exchanges ended.
     pub exchanges: RecordedFile,
     /// `exchanges.digests`: the SHA-256 of each line of `exchanges.jsonl`
@@ -99,18 +123,22 @@ impl Recorder {
             count: 0,
             failed: None,
         };
-        let (queue, exchanges) = sync_channel::<(Exchange, Duration)>(QUEUE);
+        let (queue, batches) = sync_channel::<Vec<u8>>(QUEUE);
         let writer = std::thread::Builder::new()
             .name("bundle-recorder".into())
             .spawn(move || {
-                for (exchange, at) in exchanges {
-                    inner.write(&ExchangeLine::of(&exchange, at));
+                for batch in batches {
+                    inner.write(&batch);
                 }
                 inner
             })?;
         Ok(Recorder {
             start: Instant::now(),
-            queue: Mutex::new(Some(queue)),
+            pending: Mutex::new(Pending {
+                batch: Vec::with_capacity(BATCH_BYTES * 2),
+                queue: Some(queue),
+                failed: None,
+            }),
             writer: Mutex::new(Some(writer)),
         })
     }
@@ -123,7 +151,16 @@ impl Recorder {
     /// Stop recording, wait for the writer, and hand back the files (once;
     /// later exchanges are dropped), or the first write error.
     pub fn finish(&self) -> std::io::Result<Recorded> {
-        drop(self.queue.lock().ok().and_then(|mut q| q.take()));
+        let mut failed = None;
+        if let Ok(mut pending) = self.pending.lock() {
+            let last = std::mem::take(&mut pending.batch);
+            if let Some(queue) = pending.queue.take() {
+                if !last.is_empty() {
+                    let _ = queue.send(last);
+                }
+            }
+            failed = pending.failed.take();
+        }
         let writer = self
             .writer
             .lock()
@@ -133,7 +170,7 @@ impl Recorder {
         let inner = writer
             .join()
             .map_err(|_| std::io::Error::other("the recording's writer thread failed"))?;
-        if let Some(failed) = inner.failed {
+        if let Some(failed) = failed.or(inner.failed) {
             return Err(std::io::Error::other(failed));
         }
         Ok(Recorded {
@@ -145,26 +182,24 @@ impl Recorder {
 }
 
 impl Inner {
-    fn write(&mut self, line: &ExchangeLine) {
+    /// Append a batch of whole lines, and the digest of each.
+    fn write(&mut self, batch: &[u8]) {
         if self.failed.is_some() {
             return;
         }
-        let mut bytes = match serde_json::to_vec(line) {
-            Ok(bytes) => bytes,
-            Err(e) => {
-                self.failed = Some(format!("cannot write the recording: {e}"));
-                return;
-            }
-        };
-        let mut digest = hex(&Sha256::digest(&bytes)).into_bytes();
-        digest.push(b'\n');
-        bytes.push(b'\n');
+        let mut digests = Vec::with_capacity(65 * (batch.len() / 512 + 1));
+        let mut count = 0;
+        for line in batch.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+            digests.extend_from_slice(hex(&Sha256::digest(line)).as_bytes());
+            digests.push(b'\n');
+            count += 1;
+        }
         let written = self
             .lines
-            .write(&bytes)
-            .and_then(|_| self.digests.write(&digest));
+            .write(batch)
+            .and_then(|_| self.digests.write(&digests));
         match written {
-            Ok(()) => self.count += 1,
+            Ok(()) => self.count += count,
             Err(e) => self.failed = Some(format!("cannot write the recording: {e}")),
         }
     }
@@ -173,10 +208,25 @@ impl Inner {
 impl ExchangeSink for Recorder {
     fn record(&self, exchange: &Exchange) {
         let at = self.start.elapsed();
-        let queue = self.queue.lock().ok().and_then(|q| q.clone());
-        if let Some(queue) = queue {
-            // Waits only when the writer is QUEUE exchanges behind.
-            let _ = queue.send((exchange.clone(), at));
+        let Ok(mut pending) = self.pending.lock() else {
+            return;
+        };
+        if pending.queue.is_none() || pending.failed.is_some() {
+            return;
+        }
+        let before = pending.batch.len();
+        if let Err(e) = write_line(exchange, at, &mut pending.batch) {
+            pending.batch.truncate(before);
+            pending.failed = Some(format!("cannot write the recording: {e}"));
+            return;
+        }
+        if pending.batch.len() >= BATCH_BYTES {
+            let full = std::mem::replace(&mut pending.batch, Vec::with_capacity(BATCH_BYTES * 2));
+            // Sent under the lock, so batches reach the writer in order;
+            // waits only when the writer is QUEUE batches behind.
+            if let Some(queue) = &pending.queue {
+                let _ = queue.send(full);
+            }
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use super::redact;
 use super::Breaker;
-use crate::check::{RequestRecord, ResponseRecord};
+use crate::check::{RequestRecord, ResponseRecord, ResponseView};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -355,6 +355,22 @@ impl Secret {
         }
     }
 
+    /// Whether `text` holds the secret in any of its forms.
+    pub fn appears_in(&self, text: &str) -> bool {
+        self.0
+            .as_ref()
+            .is_some_and(|forms| forms.iter().any(|form| text.contains(form.as_str())))
+    }
+
+    /// Whether `bytes` hold the secret in any of its forms.
+    pub fn appears_in_bytes(&self, bytes: &[u8]) -> bool {
+        self.0.as_ref().is_some_and(|forms| {
+            forms
+                .iter()
+                .any(|form| memchr::memmem::find(bytes, form.as_bytes()).is_some())
+        })
+    }
+
     /// Scrub every string of `value`, object keys included.
     pub fn scrub_value(&self, value: &mut Value) {
         if self.0.is_some() {
@@ -411,6 +427,32 @@ impl Exchange {
     pub fn response_record(&self) -> Option<ResponseRecord> {
         let response = self.outcome.as_ref().ok()?;
         Some(redact::response_record(response, &self.secret))
+    }
+
+    /// The response headers as records show them.
+    pub fn response_headers(&self) -> BTreeMap<String, String> {
+        match &self.outcome {
+            Ok(response) => redact::response_headers(response, &self.secret),
+            Err(_) => BTreeMap::new(),
+        }
+    }
+
+    /// The response body's own text, when a record may show it as it came
+    /// instead of [`Exchange::response_record`]'s body: complete JSON on one
+    /// line with nothing to redact.
+    pub fn verbatim_response_body(&self) -> Option<&[u8]> {
+        redact::verbatim_body(self.outcome.as_ref().ok()?, &self.secret)
+    }
+
+    /// What [`Exchange::response_record`] holds, copying the body only
+    /// when something in it must be redacted.
+    pub fn response_view(&self) -> Option<ResponseView<'_>> {
+        let response = self.outcome.as_ref().ok()?;
+        Some(ResponseView {
+            status: response.status,
+            headers: redact::response_headers(response, &self.secret),
+            body: redact::response_body(response, &self.secret),
+        })
     }
 
     pub fn response(&self) -> Option<&Response> {

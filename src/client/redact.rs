@@ -2,6 +2,9 @@
 //! (`Bearer ***`); tokens the target issues keep their header and payload,
 //! which are useful evidence, and lose their signature (`***`).
 
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
 use serde_json::Value;
 
 use super::{Response, Secret};
@@ -184,17 +187,20 @@ pub(crate) fn redact_value(value: &mut Value, secret: &Secret) {
 }
 
 /// Scrub every string of `value`, object keys included.
+/// Only what holds the secret is rewritten: a map is rebuilt (its keys
+/// changed, its order kept) only when one of its keys does.
 pub(crate) fn scrub_value(value: &mut Value, secret: &Secret) {
     match value {
-        Value::String(text) => *text = secret.scrub(text),
+        Value::String(text) if secret.appears_in(text) => *text = secret.scrub(text),
         Value::Array(items) => items.iter_mut().for_each(|v| scrub_value(v, secret)),
-        Value::Object(map) => {
+        Value::Object(map) if map.keys().any(|key| secret.appears_in(key)) => {
             let entries = std::mem::take(map);
             for (key, mut item) in entries {
                 scrub_value(&mut item, secret);
                 map.insert(secret.scrub(&key), item);
             }
         }
+        Value::Object(map) => map.values_mut().for_each(|v| scrub_value(v, secret)),
         _ => {}
     }
 }
@@ -229,24 +235,71 @@ pub(crate) fn body_value(bytes: &[u8], truncated: bool, secret: &Secret) -> Valu
 }
 
 pub(crate) fn response_record(response: &Response, secret: &Secret) -> ResponseRecord {
+    ResponseRecord {
+        status: response.status,
+        headers: response_headers(response, secret),
+        body: response_body(response, secret).into_owned(),
+    }
+}
+
+/// The headers of `response` as records show them.
+pub(crate) fn response_headers(response: &Response, secret: &Secret) -> BTreeMap<String, String> {
+    response
+        .headers
+        .iter()
+        .map(|(name, value)| (name.clone(), header_value(name, value, secret)))
+        .collect()
+}
+
+/// The body of `response` as records show it: the parsed JSON itself when
+/// there is nothing in it to redact, a redacted copy otherwise.
+pub(crate) fn response_body<'a>(response: &'a Response, secret: &Secret) -> Cow<'a, Value> {
     // A complete JSON body was parsed once already: `json` is what
     // `body_value` would parse again.
-    let body = match &response.json {
+    match &response.json {
+        Some(json) if !response.truncated && !needs_redaction(json, secret) => Cow::Borrowed(json),
         Some(json) if !response.truncated => {
             let mut json = json.clone();
             redact_value(&mut json, secret);
-            json
+            Cow::Owned(json)
         }
-        _ => body_value(&response.body_bytes, response.truncated, secret),
-    };
-    ResponseRecord {
-        status: response.status,
-        headers: response
-            .headers
+        _ => Cow::Owned(body_value(&response.body_bytes, response.truncated, secret)),
+    }
+}
+
+/// The body of `response` as it came, when that text can stand in a record
+/// for [`response_body`] unchanged: complete JSON with nothing to redact in
+/// it, read or raw (no issued token, no secret in any form), with no line
+/// break (a record may be one line of a JSON Lines file), and with no lone
+/// surrogate escape (which only the lenient parse reads). Surrounding
+/// whitespace is left out.
+pub(crate) fn verbatim_body<'a>(response: &'a Response, secret: &Secret) -> Option<&'a [u8]> {
+    let json = response.json.as_ref()?;
+    if response.truncated {
+        return None;
+    }
+    let text = response.body_bytes.trim_ascii();
+    let unsafe_text = memchr::memchr2(b'\n', b'\r', text).is_some()
+        || memchr::memmem::find(text, b"eyJ").is_some()
+        || memchr::memmem::find_iter(text, b"\\u")
+            .any(|at| matches!(text.get(at + 2), Some(b'd' | b'D')))
+        || secret.appears_in_bytes(text);
+    if unsafe_text || needs_redaction(json, secret) {
+        return None;
+    }
+    Some(text)
+}
+
+/// Whether [`redact_value`] may change `value`: a string holds what could
+/// be a JWT, or the secret is in a string or a key.
+fn needs_redaction(value: &Value, secret: &Secret) -> bool {
+    match value {
+        Value::String(text) => text.contains("eyJ") || secret.appears_in(text),
+        Value::Array(items) => items.iter().any(|item| needs_redaction(item, secret)),
+        Value::Object(map) => map
             .iter()
-            .map(|(name, value)| (name.clone(), header_value(name, value, secret)))
-            .collect(),
-        body,
+            .any(|(key, item)| secret.appears_in(key) || needs_redaction(item, secret)),
+        _ => false,
     }
 }
 

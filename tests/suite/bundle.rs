@@ -95,7 +95,7 @@ fn verify(bundle: &Path, extra: &[&str]) -> Output {
 /// The files of a bundle, by name, in archive order.
 fn entries(bundle: &Path) -> Vec<(String, Vec<u8>)> {
     let file = std::fs::File::open(bundle).unwrap();
-    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
+    let mut archive = tar::Archive::new(flate2::read::MultiGzDecoder::new(file));
     archive
         .entries()
         .unwrap()
@@ -192,7 +192,27 @@ async fn keygen_run_verify_round_trip_and_a_wrong_key_fails() {
         "exchanges.digests",
     ] {
         assert!(names.lines().any(|l| l == name), "{name} in {names}");
+        // `tar` reads every gzip member: each file comes out whole, the same
+        // as the tool reads it, and the digests match the manifest.
+        let extracted = std::process::Command::new("tar")
+            .arg("xzOf")
+            .arg(&bundle)
+            .arg(name)
+            .output()
+            .unwrap();
+        assert!(extracted.status.success(), "tar x {name}");
+        assert_eq!(
+            extracted.stdout,
+            entry(&bundle, name),
+            "{name} as tar reads it"
+        );
     }
+    let gzip = std::process::Command::new("gzip")
+        .arg("-t")
+        .arg(&bundle)
+        .status()
+        .unwrap();
+    assert!(gzip.success(), "gzip -t accepts the bundle");
     let manifest: Value = serde_json::from_slice(&entry(&bundle, "manifest.json")).unwrap();
     assert_eq!(manifest["tool"]["name"], "verifik-conformance");
     assert_eq!(manifest["seed"], 23);
@@ -202,6 +222,27 @@ async fn keygen_run_verify_round_trip_and_a_wrong_key_fails() {
     assert_eq!(manifest["verdict"], "conformant");
     assert_eq!(manifest["contract"]["digest"].as_str().unwrap().len(), 64);
     assert!(manifest["started_at"].is_string() && manifest["ended_at"].is_string());
+    for name in ["exchanges.jsonl", "exchanges.digests", "report.json"] {
+        let bytes = entry(&bundle, name);
+        assert_eq!(manifest["files"][name]["sha256"], sha256(&bytes), "{name}");
+        assert_eq!(manifest["files"][name]["bytes"], bytes.len(), "{name}");
+    }
+    let lines = entry(&bundle, "exchanges.jsonl");
+    let digests = String::from_utf8(entry(&bundle, "exchanges.digests")).unwrap();
+    let lines: Vec<&[u8]> = lines
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert!(
+        lines.len() > 120,
+        "every exchange is recorded: {}",
+        lines.len()
+    );
+    assert_eq!(digests.lines().count(), lines.len());
+    for (line, digest) in lines.iter().zip(digests.lines()) {
+        assert_eq!(sha256(line), digest);
+        let _: Value = serde_json::from_slice(line).expect("each line is JSON");
+    }
     let envelope: Value = serde_json::from_slice(&entry(&bundle, "manifest.dsse.json")).unwrap();
     assert_eq!(
         envelope["payloadType"],
