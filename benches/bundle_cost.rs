@@ -59,7 +59,7 @@ fn median(mut values: Vec<f64>) -> f64 {
 
 fn main() {
     let cases = env_number("BENCH_CASES", 5000);
-    let rounds = env_number("BENCH_ROUNDS", 5).max(1);
+    let rounds = env_number("BENCH_ROUNDS", 9).max(1);
     let dir = tempfile::tempdir().expect("a temporary folder");
     let (secret, public) = (dir.path().join("bench.key"), dir.path().join("bench.pub"));
     let made = Command::new(BIN)

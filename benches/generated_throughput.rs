@@ -15,7 +15,7 @@
 //! `BENCH_GROWTH` (comma-separated case counts, default
 //! `10000,100000,1000000`; empty skips them) sizes the growth runs,
 //! `BENCH_CASES` (default 20000) the ratio runs, `BENCH_CONCURRENCY`
-//! (default 16) their concurrency, and `BENCH_ROUNDS` (default 3) how many
+//! (default 16) their concurrency, and `BENCH_ROUNDS` (default 5) how many
 //! alternating rounds of each are timed (the best counts).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -242,7 +242,7 @@ fn ratio(runtime: &tokio::runtime::Runtime) {
         // Rounds alternate, each on a fresh server as `run` starts it, and
         // the best of each side counts, so a burst of other load on the
         // machine skews neither.
-        let rounds = env_number("BENCH_ROUNDS", 3).max(1);
+        let rounds = env_number("BENCH_ROUNDS", 5).max(1);
         let mut raw_seconds = f64::MAX;
         let mut best: Option<(GeneratedOutcome, f64)> = None;
         let (mut raw_cpu, mut suite_cpu) = (f64::MAX, f64::MAX);
