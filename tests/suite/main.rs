@@ -11,6 +11,7 @@ mod contract;
 mod drift_cli;
 mod drift_edits;
 mod drift_parse;
+mod drift_trace;
 mod export_openapi;
 mod gating;
 mod generated_cli;
