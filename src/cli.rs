@@ -396,9 +396,13 @@ pub struct CompareArgs {
 
 #[derive(Debug, Args)]
 pub struct DriftArgs {
-    /// A live page to compare with its encoded sheet: VARIANT=PATH (repeatable).
-    #[arg(long = "doc", value_name = "VARIANT=PATH")]
+    /// A live page to compare with its encoded sheet: VARIANT=PATH, or
+    /// VARIANT=URL of the rendered page (repeatable).
+    #[arg(long = "doc", value_name = "VARIANT=PATH|URL")]
     pub docs: Vec<String>,
+    /// Also trust this CA certificate (PEM) when fetching an https page.
+    #[arg(long = "ca-cert", value_name = "FILE")]
+    pub ca_certs: Vec<PathBuf>,
     /// Show, per fact, the items of each page that state it; exit 1 when a
     /// normative item states no fact or a must fact has no item.
     #[arg(long)]

@@ -7,8 +7,9 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use super::shared::{contract, print_json};
+use super::shared::{contract, print_json, runtime};
 use crate::cli::{DriftArgs, OutputFormat};
+use crate::client::{Client, Request, TargetConfig};
 use crate::contract::{Contract, Variant};
 use crate::drift::{
     self, render::PageReport, Baseline, BaselineFile, CoveredItem, DriftReport, LiveItem,
@@ -36,7 +37,11 @@ pub fn drift(args: DriftArgs) -> Result<ExitCode, Error> {
     let mut live: BTreeMap<Variant, (String, Vec<LiveItem>)> = BTreeMap::new();
     for (variant, path) in &docs {
         let file = path.display().to_string();
-        let bytes = read_page(path)?;
+        let bytes = if is_url(&file) {
+            fetch_page(&file, &args.ca_certs)?
+        } else {
+            read_page(path)?
+        };
         let baseline = baseline_of(contract, &baselines, *variant);
         let analysis = drift::analyze_page(*variant, &bytes, &file, baseline)?;
         if args.emit_baseline {
@@ -60,7 +65,10 @@ pub fn drift(args: DriftArgs) -> Result<ExitCode, Error> {
             .extend(analysis.comparison.descriptive.iter().cloned());
         live.insert(*variant, (file, analysis.comparison.items));
     }
-    if live.contains_key(&Variant::En) || live.contains_key(&Variant::Es) {
+    // A pair is compared only when both sides come from the same place
+    // (both embedded, or both from --baseline).
+    let same_source = baselines.contains_key(&Variant::En) == baselines.contains_key(&Variant::Es);
+    if same_source && (live.contains_key(&Variant::En) || live.contains_key(&Variant::Es)) {
         let trace = |v| baseline_of(contract, &baselines, v).trace;
         let items = |v| live.get(&v).map(|(_, items)| items.as_slice());
         report.translations = drift::translation_drift(
@@ -118,6 +126,45 @@ fn baseline_of<'a>(
             trace: contract.trace(variant),
             statements: &sheet.facts,
         },
+    }
+}
+
+fn is_url(source: &str) -> bool {
+    source.starts_with("http://") || source.starts_with("https://")
+}
+
+/// A live page fetched with the client and limits of `run` (its timeout, a
+/// body cap of the largest page drift reads, redirects kept to the page's
+/// origin); a rendered HTML page comes back as its text export.
+fn fetch_page(url: &str, ca_certs: &[PathBuf]) -> Result<Vec<u8>, Error> {
+    let cap = drift::MAX_PAGE_BYTES as usize;
+    let config = TargetConfig::new(url, None)
+        .with_body_cap(cap)
+        .with_ca_certs(ca_certs.to_vec());
+    let client = Client::new(config).map_err(|e| Error::usage(format_args!("--doc {url}: {e}")))?;
+    let exchange = runtime()?.block_on(client.send_bare(&Request::get("")));
+    let response = exchange.outcome.map_err(|e| {
+        Error::Unreachable(format!(
+            "--doc {url}: {e}; check the URL and that the docs site is up"
+        ))
+    })?;
+    if !(200..300).contains(&response.status) {
+        return Err(Error::usage(format_args!(
+            "--doc {url}: the server answered HTTP {}; give the URL of the rendered page",
+            response.status
+        )));
+    }
+    if response.truncated {
+        return Err(Error::usage(format_args!(
+            "--doc {url}: the page is over {} MiB, more than any docs page; check the URL",
+            cap / (1024 * 1024)
+        )));
+    }
+    let bytes = response.body_bytes;
+    if drift::is_html(&bytes) {
+        Ok(drift::html_to_text_export(&String::from_utf8_lossy(&bytes)).into_bytes())
+    } else {
+        Ok(bytes)
     }
 }
 

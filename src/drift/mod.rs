@@ -12,6 +12,7 @@ mod classify;
 mod coverage;
 mod diff;
 mod facts;
+mod html;
 mod items;
 mod markdown;
 pub mod matrix;
@@ -27,6 +28,7 @@ pub use analysis::{analyze_page, Baseline, BaselineFile, PageAnalysis};
 pub use coverage::{coverage, Coverage, CoveredItem, FactCoverage, VariantCoverage};
 pub use diff::diff_page;
 pub use facts::error_fact;
+pub use html::{html_to_text_export, is_html};
 pub use items::{page_items, PageItem};
 pub use matrix::{differences, pairs, FactDifference, Pair};
 pub use read::{

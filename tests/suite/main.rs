@@ -10,6 +10,7 @@ mod completions;
 mod contract;
 mod drift_cli;
 mod drift_edits;
+mod drift_live;
 mod drift_parse;
 mod drift_trace;
 mod export_openapi;
