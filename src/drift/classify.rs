@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use crate::contract::{ExampleKind, ItemKind, Page, Role, Statement};
 
+use super::diff::keyed;
 use super::facts::{endpoint_fact, error_fact, header_fact, note_fact, param_fact};
 use super::items::{normalize, PageItem};
 use super::page::{description_values, fold, note_topics};
@@ -171,7 +172,17 @@ fn endpoint_facts(text: &str) -> Vec<String> {
         method: method.to_string(),
         path: path.to_string(),
     };
-    vec![endpoint_fact(&endpoint).to_string()]
+    // Listing and retrieving also say what the list holds and that only
+    // an existing id is found.
+    let also = match endpoint_fact(&endpoint) {
+        "list.ok" => Some("list.contains-created"),
+        "retrieve.ok" => Some("retrieve.unknown"),
+        _ => None,
+    };
+    std::iter::once(endpoint_fact(&endpoint))
+        .chain(also)
+        .map(str::to_string)
+        .collect()
 }
 
 fn example_facts(
@@ -184,10 +195,9 @@ fn example_facts(
         .strip_prefix("examples[")
         .and_then(|l| l.strip_suffix(']'))
         .unwrap_or("");
-    let Some(example) = page
-        .examples
-        .iter()
-        .find(|x| x.label == label || label.strip_prefix(&format!("{}#", x.label)).is_some())
+    let Some((_, example)) = keyed(&page.examples, |x| x.label.clone())
+        .into_iter()
+        .find(|(key, _)| key == label)
     else {
         return Vec::new();
     };

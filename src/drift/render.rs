@@ -64,7 +64,12 @@ impl DriftReport {
             out
         };
         if let Some(coverage) = &self.coverage {
-            out.push_str(&coverage_text(coverage));
+            let text = coverage_text(coverage);
+            out.push_str(if out.is_empty() {
+                text.trim_start()
+            } else {
+                &text
+            });
         }
         out
     }
