@@ -91,32 +91,26 @@ impl Contract {
         catalogue.profiles.sort_by_key(|p| p.name);
         let mut sheets = BTreeMap::new();
         let mut traces = BTreeMap::new();
+        // Each file must be for the variant its name says.
+        let for_variant = |file: &str, said: Variant, variant: Variant| {
+            if said == variant {
+                Ok(())
+            } else {
+                Err(ContractError::new(
+                    file,
+                    "/variant",
+                    format!("says variant {said} but the file is for {variant}"),
+                ))
+            }
+        };
         for variant in Variant::ALL {
             let file = format!("variants/{variant}.json");
             let sheet: FactSheet = parse_checked(&file, &sheet_validator, text(&file)?)?;
-            if sheet.variant != variant {
-                return Err(ContractError::new(
-                    &file,
-                    "/variant",
-                    format!(
-                        "says variant {} but the file is for {variant}",
-                        sheet.variant
-                    ),
-                ));
-            }
+            for_variant(&file, sheet.variant, variant)?;
             sheets.insert(variant, sheet);
             let file = format!("variants/{variant}.trace.json");
             let trace: Trace = parse_checked(&file, &trace_validator, text(&file)?)?;
-            if trace.variant != variant {
-                return Err(ContractError::new(
-                    &file,
-                    "/variant",
-                    format!(
-                        "says variant {} but the file is for {variant}",
-                        trace.variant
-                    ),
-                ));
-            }
+            for_variant(&file, trace.variant, variant)?;
             traces.insert(variant, trace);
         }
         // `implied` has the same shapes, checked by the meta-schema; only

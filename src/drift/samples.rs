@@ -115,12 +115,13 @@ pub fn read_request(code: &str) -> Option<SampleRequest> {
     Some(SampleRequest { fields })
 }
 
-/// The text inside the bracket at byte `open` (to its match).
-fn bracketed(code: &str, open: usize) -> Option<&str> {
-    let mut depth = 0usize;
+/// The characters of `text` outside string literals (quotes included in
+/// the literal), each with its byte offset and the bracket depth after it.
+fn unquoted(text: &str) -> impl Iterator<Item = (usize, char, i32)> + '_ {
+    let mut depth = 0i32;
     let mut quote: Option<char> = None;
     let mut escaped = false;
-    for (at, c) in code[open..].char_indices() {
+    text.char_indices().filter_map(move |(at, c)| {
         if let Some(q) = quote {
             if escaped {
                 escaped = false;
@@ -129,50 +130,36 @@ fn bracketed(code: &str, open: usize) -> Option<&str> {
             } else if c == q {
                 quote = None;
             }
-            continue;
+            return None;
         }
         match c {
-            '"' | '\'' | '`' => quote = Some(c),
-            '{' | '[' | '(' => depth += 1,
-            '}' | ']' | ')' => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(&code[open + 1..open + at]);
-                }
+            '"' | '\'' | '`' => {
+                quote = Some(c);
+                return None;
             }
+            '{' | '[' | '(' => depth += 1,
+            '}' | ']' | ')' => depth -= 1,
             _ => {}
         }
-    }
-    None
+        Some((at, c, depth))
+    })
+}
+
+/// The text inside the bracket at byte `open` (to its match).
+fn bracketed(code: &str, open: usize) -> Option<&str> {
+    unquoted(&code[open..])
+        .find(|(_, c, depth)| matches!(c, '}' | ']' | ')') && *depth == 0)
+        .map(|(at, _, _)| &code[open + 1..open + at])
 }
 
 /// `text` split at `separator` where it is outside quotes and brackets.
 fn top_level(text: &str, separator: char) -> Vec<&str> {
     let mut parts = Vec::new();
-    let mut depth = 0i32;
-    let mut quote: Option<char> = None;
     let mut start = 0;
-    let mut escaped = false;
-    for (at, c) in text.char_indices() {
-        if let Some(q) = quote {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == q {
-                quote = None;
-            }
-            continue;
-        }
-        match c {
-            '"' | '\'' | '`' => quote = Some(c),
-            '{' | '[' | '(' => depth += 1,
-            '}' | ']' | ')' => depth -= 1,
-            c if c == separator && depth == 0 => {
-                parts.push(&text[start..at]);
-                start = at + c.len_utf8();
-            }
-            _ => {}
+    for (at, c, depth) in unquoted(text) {
+        if c == separator && depth == 0 {
+            parts.push(&text[start..at]);
+            start = at + c.len_utf8();
         }
     }
     parts.push(&text[start..]);

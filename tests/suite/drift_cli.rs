@@ -9,15 +9,7 @@ use std::process::Output;
 use serde_json::Value;
 use verifik_conformance::contract::{Contract, ExampleKind, Page, Variant};
 
-use crate::support::{bin, stderr};
-
-fn drift(args: &[&str]) -> Output {
-    bin()
-        .arg("drift")
-        .args(args)
-        .output()
-        .expect("run the binary")
-}
+use crate::support::{drift, stderr};
 
 fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()

@@ -10,17 +10,9 @@ use std::process::Output;
 
 use serde_json::Value;
 
-use crate::support::{bin, stderr};
+use crate::support::{drift, stderr};
 
 const DIR: &str = "tests/fixtures/pages/trace";
-
-fn drift(args: &[&str]) -> Output {
-    bin()
-        .arg("drift")
-        .args(args)
-        .output()
-        .expect("run the binary")
-}
 
 fn json_of(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout)
