@@ -173,7 +173,9 @@ pub fn parse_page(bytes: &[u8], file: &str) -> Result<ParsedPage, DriftError> {
     if head.starts_with("<!doctype") || head.starts_with("<html") {
         return Err(fail(
             first_line,
-            &format!("an HTML page, which drift does not read: {WHAT_TO_GIVE}"),
+            &format!(
+                "an HTML page, which drift reads from its URL (--doc VARIANT=https://...); or {WHAT_TO_GIVE}"
+            ),
         ));
     }
     if head.starts_with('{')

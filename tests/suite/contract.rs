@@ -447,6 +447,9 @@ fn every_schema_property_has_a_description() {
     );
 }
 
+/// How to break a trace, the JSON path the error names, what it says.
+type TraceBreak = (fn(&mut Value), &'static str, &'static str);
+
 #[test]
 fn a_broken_trace_is_reported_with_its_file_and_json_path() {
     let embedded_files = || -> BTreeMap<String, String> {
@@ -458,7 +461,7 @@ fn a_broken_trace_is_reported_with_its_file_and_json_path() {
     let trace = |files: &BTreeMap<String, String>| -> Value {
         serde_json::from_str(&files["variants/es.trace.json"]).unwrap()
     };
-    let cases: Vec<(fn(&mut Value), &str, &str)> = vec![
+    let cases: Vec<TraceBreak> = vec![
         (
             |t| t["items"][0]["fingerprint"] = json!("a sentence of the page"),
             "/items/0/fingerprint",
