@@ -544,3 +544,49 @@ fn bad_baseline_arguments_exit_2() {
         assert!(stderr(&out).contains(says), "{args:?}: {}", stderr(&out));
     }
 }
+
+#[test]
+fn the_embedded_traces_agree_with_the_embedded_sheets() {
+    // The real pages are not part of the project; what can be checked
+    // without them: every structured item of each encoded sheet (endpoint
+    // lines, table rows, JSON examples) is traced, at its locator, with the
+    // fingerprint of what the sheet holds, and is normative.
+    use verifik_conformance::contract::{Contract, ItemKind, PageFormat, Role, Variant};
+    use verifik_conformance::drift::page_items;
+
+    let contract = Contract::embedded().expect("contract");
+    for variant in Variant::ALL {
+        let sheet = contract.sheet(variant);
+        let trace = contract.trace(variant);
+        let structured = page_items("", PageFormat::TextExport, &sheet.page);
+        let expected = sheet.page.endpoints.len()
+            + sheet.page.headers.len()
+            + sheet.page.params.len()
+            + sheet.page.examples.len();
+        assert_eq!(structured.len(), expected, "{variant}");
+        for item in structured {
+            let traced = trace
+                .items
+                .iter()
+                .find(|t| t.locator == item.locator)
+                .unwrap_or_else(|| panic!("{variant}: {} is not traced", item.locator));
+            assert_eq!(
+                traced.fingerprint, item.fingerprint,
+                "{variant} {}",
+                item.locator
+            );
+            assert_eq!(traced.kind, item.kind, "{variant} {}", item.locator);
+            assert_eq!(traced.role, Role::Normative, "{variant} {}", item.locator);
+        }
+        let structural = [ItemKind::Endpoint, ItemKind::Row, ItemKind::Example];
+        let traced_structural = trace
+            .items
+            .iter()
+            .filter(|t| structural.contains(&t.kind))
+            .count();
+        assert_eq!(
+            traced_structural, expected,
+            "{variant}: stale structured items"
+        );
+    }
+}
