@@ -234,27 +234,46 @@ fn shows(item: &TracedItem, drift: &Drift) -> bool {
     }
 }
 
-/// Whether a traced item and a page item are the same, in one pass.
-type Match = dyn Fn(&TracedItem, &PageItem) -> bool;
+/// Whether traced item `t` is page item `p`, in one pass, given the pairs
+/// made so far.
+type Match<'a> = dyn Fn(usize, usize, &[Option<usize>]) -> bool + 'a;
+
+/// The place an item sits in: its locator without the sentence number.
+fn place(locator: &str) -> &str {
+    match locator.rsplit_once('.') {
+        Some((place, n)) if n.parse::<usize>().is_ok() => place,
+        _ => locator,
+    }
+}
 
 /// For each traced item, the page item it is: same fingerprint at the same
-/// locator, else same fingerprint anywhere (moved), else the same locator
+/// locator, else same fingerprint anywhere (moved), else the item right
+/// after the one its predecessor became, in the same place (changed, with
+/// sentences inserted or removed before it), else the same locator
 /// (changed). Kinds must agree.
 fn pair_items(traced: &[TracedItem], items: &[PageItem]) -> Vec<Option<usize>> {
     let mut pairs = vec![None; traced.len()];
     let mut used = vec![false; items.len()];
-    let passes: [&Match; 3] = [
-        &|t, p| t.fingerprint == p.fingerprint && t.locator == p.locator,
-        &|t, p| t.fingerprint == p.fingerprint,
-        &|t, p| t.locator == p.locator,
+    let passes: [&Match; 4] = [
+        &|t, p, _| {
+            traced[t].fingerprint == items[p].fingerprint && traced[t].locator == items[p].locator
+        },
+        &|t, p, _| traced[t].fingerprint == items[p].fingerprint,
+        &|t, p, pairs| {
+            t > 0
+                && pairs[t - 1].is_some_and(|before| before + 1 == p)
+                && place(&traced[t - 1].locator) == place(&traced[t].locator)
+                && place(&items[p].locator) == place(&traced[t].locator)
+        },
+        &|t, p, _| traced[t].locator == items[p].locator,
     ];
     for pass in passes {
-        for (t, ti) in traced.iter().enumerate() {
+        for t in 0..traced.len() {
             if pairs[t].is_some() {
                 continue;
             }
             if let Some(p) = (0..items.len())
-                .find(|&p| !used[p] && items[p].kind == ti.kind && pass(ti, &items[p]))
+                .find(|&p| !used[p] && items[p].kind == traced[t].kind && pass(t, p, &pairs))
             {
                 pairs[t] = Some(p);
                 used[p] = true;

@@ -143,6 +143,19 @@ const EDITS: &[Edit] = &[
         found: "The reply carries a token, and you may use this token for later validations.",
     },
     Edit {
+        what: "a sentence edited after a sentence inserted before it",
+        variant: "en",
+        from: "Signs one person up for a project flow and keeps track of the checks that follow.\nThe reply carries a token, and you must use this token for every later validation.\nThe token can be recreated by sending the same email or phone again;",
+        to: "Read this first.\nSigns one person up for a project flow and keeps track of the checks that follow.\nThe reply carries a token, and you must use this token for every later validation.\nThe token can be recreated by sending the same phone again;",
+        drift: &[(
+            "prose[endpoint].4",
+            "token.recreate-email",
+            "wording",
+            "changed",
+        )],
+        found: "The token can be recreated by sending the same phone again; earlier validations are deleted when that happens.",
+    },
+    Edit {
         what: "a parameter description",
         variant: "en",
         from: "Email of the person. Give an email or a phone",
