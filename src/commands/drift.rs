@@ -2,7 +2,8 @@
 //! VARIANT=PATH`, live pages parsed and compared with their encoded sheets
 //! and traces; with `--trace`, which items state which facts. Exit 0 when
 //! no page drifted (and, with `--trace`, coverage is complete), 1 otherwise,
-//! 2 for a bad argument or a page that cannot be read.
+//! 2 for a bad argument or a page that cannot be read, 3 for a live page
+//! that cannot be reached.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -12,7 +13,8 @@ use crate::cli::{DriftArgs, OutputFormat};
 use crate::client::{Client, Request, TargetConfig};
 use crate::contract::{Contract, Variant};
 use crate::drift::{
-    self, render::PageReport, Baseline, BaselineFile, CoveredItem, DriftReport, LiveItem,
+    self, render::PageReport, Baseline, BaselineFile, Coverage, CoveredItem, DriftReport, LiveItem,
+    TranslationDrift,
 };
 use crate::exit::{Error, ExitCode};
 
@@ -34,7 +36,7 @@ pub fn drift(args: DriftArgs) -> Result<ExitCode, Error> {
         descriptive: Vec::new(),
         coverage: None,
     };
-    let mut live: BTreeMap<Variant, (String, Vec<LiveItem>)> = BTreeMap::new();
+    let mut live = LivePages::new();
     for (variant, path) in &docs {
         let file = path.display().to_string();
         let bytes = if is_url(&file) {
@@ -65,38 +67,10 @@ pub fn drift(args: DriftArgs) -> Result<ExitCode, Error> {
             .extend(analysis.comparison.descriptive.iter().cloned());
         live.insert(*variant, (file, analysis.comparison.items));
     }
-    // A pair is compared only when both sides come from the same place
-    // (both embedded, or both from --baseline).
-    let same_source = baselines.contains_key(&Variant::En) == baselines.contains_key(&Variant::Es);
-    if same_source && (live.contains_key(&Variant::En) || live.contains_key(&Variant::Es)) {
-        let trace = |v| baseline_of(contract, &baselines, v).trace;
-        let items = |v| live.get(&v).map(|(_, items)| items.as_slice());
-        report.translations = drift::translation_drift(
-            trace(Variant::En),
-            trace(Variant::Es),
-            items(Variant::En),
-            items(Variant::Es),
-        );
-    }
+    report.translations = translations(contract, &baselines, &live);
     let mut incomplete = false;
     if args.trace {
-        let variants: Vec<(Variant, String, Vec<CoveredItem>)> = if live.is_empty() {
-            Variant::ALL
-                .into_iter()
-                .map(|v| {
-                    let items = match baselines.get(&v) {
-                        Some(b) => CoveredItem::from_trace(&b.trace),
-                        None => CoveredItem::from_trace(contract.trace(v)),
-                    };
-                    (v, "encoded".to_string(), items)
-                })
-                .collect()
-        } else {
-            live.iter()
-                .map(|(v, (file, items))| (*v, file.clone(), CoveredItem::from_live(items)))
-                .collect()
-        };
-        let coverage = drift::coverage(contract, &variants);
+        let coverage = coverage(contract, &baselines, &live);
         incomplete = !coverage.complete();
         report.coverage = Some(coverage);
     }
@@ -105,6 +79,53 @@ pub fn drift(args: DriftArgs) -> Result<ExitCode, Error> {
         OutputFormat::Text => crate::output::out(&report.to_text()),
     }
     Ok(ExitCode::found(report.drifted() || incomplete))
+}
+
+/// The pages read, per variant: where each came from and its items.
+type LivePages = BTreeMap<Variant, (String, Vec<LiveItem>)>;
+
+/// Items edited on one side of en/es only. The pair is compared when a
+/// side was read and both sides come from the same place (both embedded,
+/// or both from --baseline).
+fn translations(
+    contract: &Contract,
+    baselines: &BTreeMap<Variant, BaselineFile>,
+    live: &LivePages,
+) -> Vec<TranslationDrift> {
+    let same_source = baselines.contains_key(&Variant::En) == baselines.contains_key(&Variant::Es);
+    if !same_source || !(live.contains_key(&Variant::En) || live.contains_key(&Variant::Es)) {
+        return Vec::new();
+    }
+    let trace = |v| baseline_of(contract, baselines, v).trace;
+    let items = |v| live.get(&v).map(|(_, items)| items.as_slice());
+    drift::translation_drift(
+        trace(Variant::En),
+        trace(Variant::Es),
+        items(Variant::En),
+        items(Variant::Es),
+    )
+}
+
+/// Coverage of the pages read, or of every encoded trace when none was.
+fn coverage(
+    contract: &Contract,
+    baselines: &BTreeMap<Variant, BaselineFile>,
+    live: &LivePages,
+) -> Coverage {
+    let variants: Vec<(Variant, String, Vec<CoveredItem>)> = if live.is_empty() {
+        Variant::ALL
+            .into_iter()
+            .map(|v| {
+                let trace = baseline_of(contract, baselines, v).trace;
+                (v, "encoded".to_string(), CoveredItem::from_trace(trace))
+            })
+            .collect()
+    } else {
+        live.iter()
+            .map(|(v, (file, items))| (*v, file.clone(), CoveredItem::from_live(items)))
+            .collect()
+    };
+    drift::coverage(contract, &variants)
 }
 
 /// What a variant's page is compared with: its `--baseline`, else the
