@@ -26,11 +26,7 @@ impl CoveredItem {
         items
             .iter()
             .filter(|i| i.status != ItemStatus::Removed)
-            .map(|i| CoveredItem {
-                locator: i.locator.clone(),
-                role: i.role,
-                facts: i.facts.clone(),
-            })
+            .map(|i| CoveredItem::new(&i.locator, i.role, &i.facts))
             .collect()
     }
 
@@ -39,12 +35,16 @@ impl CoveredItem {
         trace
             .items
             .iter()
-            .map(|i| CoveredItem {
-                locator: i.locator.clone(),
-                role: i.role,
-                facts: i.facts.clone(),
-            })
+            .map(|i| CoveredItem::new(&i.locator, i.role, &i.facts))
             .collect()
+    }
+
+    fn new(locator: &str, role: Role, facts: &[String]) -> CoveredItem {
+        CoveredItem {
+            locator: locator.to_string(),
+            role,
+            facts: facts.to_vec(),
+        }
     }
 }
 

@@ -109,25 +109,29 @@ fn a_live_html_page_reads_like_its_text_export_and_its_edits_are_drift() {
     assert_eq!(code, Some(0));
     assert_eq!(report["pages"][0]["file"], format!("{base}/docs/signup"));
 
-    // A sentence of a note edited on the live page.
-    let (code, report) = json("/docs/signup-note");
-    assert_eq!(code, Some(1));
-    let drift = report["drift"].as_array().unwrap();
-    assert_eq!(drift.len(), 1, "{report:#}");
-    assert_eq!(drift[0]["item"], "notes[contact].2");
-    assert_eq!(drift[0]["fact"], "create.contact-either");
-    assert_eq!(drift[0]["severity"], "wording");
-    assert_eq!(drift[0]["text"], "Only one may be sent.");
-
-    // A sample's value that no longer matches the other languages.
-    let (code, report) = json("/docs/signup-sample");
-    assert_eq!(code, Some(1));
-    let drift = report["drift"].as_array().unwrap();
-    assert_eq!(drift.len(), 1, "{report:#}");
-    assert_eq!(drift[0]["item"], "samples[python].body/language");
-    assert_eq!(drift[0]["fact"], "create.language-default");
-    assert_eq!(drift[0]["encoded"], "en");
-    assert_eq!(drift[0]["found"], "es");
+    // Each edit on the live page is one drift: a sentence of a note, and a
+    // sample's value that no longer matches the other languages.
+    let edits = [
+        (
+            "/docs/signup-note",
+            serde_json::json!({"item": "notes[contact].2", "fact": "create.contact-either",
+                "severity": "wording", "text": "Only one may be sent."}),
+        ),
+        (
+            "/docs/signup-sample",
+            serde_json::json!({"item": "samples[python].body/language", "fact": "create.language-default",
+                "severity": "breaking", "encoded": "en", "found": "es"}),
+        ),
+    ];
+    for (path, want) in edits {
+        let (code, report) = json(path);
+        assert_eq!(code, Some(1), "{path}");
+        let drift = report["drift"].as_array().unwrap();
+        assert_eq!(drift.len(), 1, "{path}: {report:#}");
+        for (key, value) in want.as_object().unwrap() {
+            assert_eq!(&drift[0][key], value, "{path}: {key}");
+        }
+    }
 }
 
 #[test]

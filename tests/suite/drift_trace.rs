@@ -498,35 +498,29 @@ fn trace_exits_0_when_coverage_is_complete_and_1_when_not() {
         format!("{DIR}/signup-en.txt")
     );
 
-    // A new note that states no known fact.
-    let doc = scratch.edited(
-        "en",
-        &[(
-            "when absent.\n",
-            "when absent. - Billing: Invoices arrive every month.\n",
-        )],
-    );
-    let (code, report) = scratch.compare(&[doc], &["en"], &["--trace"]);
-    assert_eq!(code, 1);
-    assert_eq!(
-        report["coverage"]["variants"][0]["items_without_fact"],
-        serde_json::json!(["notes[billing].1"])
-    );
-
-    // The only sentence that states the token recreation is gone.
-    let doc = scratch.edited(
-        "en",
-        &[(
-            "The token can be recreated by sending the same email or phone again; earlier validations are deleted when that happens.\n",
-            "",
-        )],
-    );
-    let (code, report) = scratch.compare(&[doc], &["en"], &["--trace"]);
-    assert_eq!(code, 1);
-    assert_eq!(
-        report["coverage"]["variants"][0]["facts_without_item"],
-        serde_json::json!(["token.recreate-email", "token.recreate-phone"])
-    );
+    let incomplete = [
+        (
+            "a new note that states no known fact",
+            ("when absent.\n", "when absent. - Billing: Invoices arrive every month.\n"),
+            "items_without_fact",
+            serde_json::json!(["notes[billing].1"]),
+        ),
+        (
+            "the only sentence that states the token recreation is gone",
+            (
+                "The token can be recreated by sending the same email or phone again; earlier validations are deleted when that happens.\n",
+                "",
+            ),
+            "facts_without_item",
+            serde_json::json!(["token.recreate-email", "token.recreate-phone"]),
+        ),
+    ];
+    for (what, edit, key, listed) in incomplete {
+        let doc = scratch.edited("en", &[edit]);
+        let (code, report) = scratch.compare(&[doc], &["en"], &["--trace"]);
+        assert_eq!(code, 1, "{what}");
+        assert_eq!(report["coverage"]["variants"][0][key], listed, "{what}");
+    }
 }
 
 #[test]
