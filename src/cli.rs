@@ -396,9 +396,25 @@ pub struct CompareArgs {
 
 #[derive(Debug, Args)]
 pub struct DriftArgs {
-    /// A live page to compare with its encoded sheet: VARIANT=PATH (repeatable).
-    #[arg(long = "doc", value_name = "VARIANT=PATH")]
+    /// A live page to compare with its encoded sheet: VARIANT=PATH, or
+    /// VARIANT=URL of the rendered page (repeatable).
+    #[arg(long = "doc", value_name = "VARIANT=PATH|URL")]
     pub docs: Vec<String>,
+    /// Also trust this CA certificate (PEM) when fetching an https page.
+    #[arg(long = "ca-cert", value_name = "FILE")]
+    pub ca_certs: Vec<PathBuf>,
+    /// Show, per fact, the items of each page that state it; exit 1 when a
+    /// normative item states no fact or a must fact has no item.
+    #[arg(long)]
+    pub trace: bool,
+    /// Print the baseline of the one --doc page (its structure, and its
+    /// items with fingerprints and facts) instead of comparing it.
+    #[arg(long = "emit-baseline", conflicts_with_all = ["trace", "baselines"])]
+    pub emit_baseline: bool,
+    /// Compare a variant's page with a baseline written by --emit-baseline
+    /// instead of the embedded contract: VARIANT=FILE (repeatable).
+    #[arg(long = "baseline", value_name = "VARIANT=FILE")]
+    pub baselines: Vec<String>,
     #[arg(long, value_enum, default_value = "text")]
     pub format: OutputFormat,
 }

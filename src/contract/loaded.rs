@@ -8,6 +8,7 @@ use super::claims::Claims;
 use super::embedded;
 use super::shapes::Shapes;
 use super::sheet::{FactSheet, Statement, Variant};
+use super::trace::Trace;
 use crate::model::{Alignment, Level, ProfileId, VariantAlignment};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -42,6 +43,8 @@ impl ContractError {
 pub struct Contract {
     pub catalogue: Catalogue,
     pub sheets: BTreeMap<Variant, FactSheet>,
+    /// Each page's items, fingerprinted and tied to facts.
+    pub traces: BTreeMap<Variant, Trace>,
     pub shapes: Shapes,
     /// Each page's claims, typed.
     claims: BTreeMap<Variant, Claims>,
@@ -80,25 +83,35 @@ impl Contract {
         let catalogue_meta = "meta/catalogue.schema.json";
         let sheet_validator = meta_validator(sheet_meta, text(sheet_meta)?)?;
         let catalogue_validator = meta_validator(catalogue_meta, text(catalogue_meta)?)?;
+        let trace_meta = "meta/trace.schema.json";
+        let trace_validator = meta_validator(trace_meta, text(trace_meta)?)?;
 
         let mut catalogue: Catalogue =
             parse_checked("facts.json", &catalogue_validator, text("facts.json")?)?;
         catalogue.profiles.sort_by_key(|p| p.name);
         let mut sheets = BTreeMap::new();
+        let mut traces = BTreeMap::new();
+        // Each file must be for the variant its name says.
+        let for_variant = |file: &str, said: Variant, variant: Variant| {
+            if said == variant {
+                Ok(())
+            } else {
+                Err(ContractError::new(
+                    file,
+                    "/variant",
+                    format!("says variant {said} but the file is for {variant}"),
+                ))
+            }
+        };
         for variant in Variant::ALL {
             let file = format!("variants/{variant}.json");
             let sheet: FactSheet = parse_checked(&file, &sheet_validator, text(&file)?)?;
-            if sheet.variant != variant {
-                return Err(ContractError::new(
-                    &file,
-                    "/variant",
-                    format!(
-                        "says variant {} but the file is for {variant}",
-                        sheet.variant
-                    ),
-                ));
-            }
+            for_variant(&file, sheet.variant, variant)?;
             sheets.insert(variant, sheet);
+            let file = format!("variants/{variant}.trace.json");
+            let trace: Trace = parse_checked(&file, &trace_validator, text(&file)?)?;
+            for_variant(&file, trace.variant, variant)?;
+            traces.insert(variant, trace);
         }
         // `implied` has the same shapes, checked by the meta-schema; only
         // claims are read, so only claims are typed.
@@ -121,6 +134,7 @@ impl Contract {
         let contract = Contract {
             catalogue,
             sheets,
+            traces,
             shapes,
             claims,
         };
@@ -148,6 +162,17 @@ impl Contract {
                         &format!("variants/{variant}.json"),
                         "/facts",
                         format!("no statement for fact {}", fact.id),
+                    ));
+                }
+            }
+        }
+        for (variant, trace) in &self.traces {
+            for (n, item) in trace.items.iter().enumerate() {
+                if let Some(id) = item.facts.iter().find(|id| self.fact(id).is_none()) {
+                    return Err(ContractError::new(
+                        &format!("variants/{variant}.trace.json"),
+                        &format!("/items/{n}/facts"),
+                        format!("fact {id} is not in the catalogue"),
                     ));
                 }
             }
@@ -183,6 +208,11 @@ impl Contract {
         // `load` sorted the catalogue's profiles in `ProfileId` order and
         // checked there is exactly one of each.
         &self.catalogue.profiles[id as usize]
+    }
+
+    /// The items of `variant`'s page, fingerprinted and tied to facts.
+    pub fn trace(&self, variant: Variant) -> &Trace {
+        &self.traces[&variant]
     }
 
     pub fn sheet(&self, variant: Variant) -> &FactSheet {

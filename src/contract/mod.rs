@@ -8,6 +8,7 @@ pub mod embedded;
 mod loaded;
 mod shapes;
 mod sheet;
+mod trace;
 
 pub use catalogue::{Catalogue, Fact, Profile};
 pub use claims::Claims;
@@ -17,3 +18,4 @@ pub use sheet::{
     Endpoint, Example, ExampleKind, FactSheet, Header, Page, PageFormat, Param, Source, Statement,
     Variant,
 };
+pub use trace::{ItemKind, Role, Trace, TracedItem};

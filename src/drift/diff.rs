@@ -42,11 +42,11 @@ struct Differ<'a> {
 }
 
 /// An item with the key that tells it apart.
-type Keyed<'a, T> = (String, &'a T);
+pub(super) type Keyed<'a, T> = (String, &'a T);
 
 /// Keys that tell items apart, with `#2`, `#3` for repeats ("Error
 /// Responses", "Error Responses#2").
-fn keyed<T>(items: &[T], key: impl Fn(&T) -> String) -> Vec<Keyed<'_, T>> {
+pub(super) fn keyed<T>(items: &[T], key: impl Fn(&T) -> String) -> Vec<Keyed<'_, T>> {
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     items
         .iter()
@@ -73,14 +73,14 @@ impl Differ<'_> {
         encoded: Value,
         found: Value,
     ) {
-        self.out.push(Drift {
-            variant: self.variant,
-            fact: fact.into(),
+        self.out.push(Drift::structured(
+            self.variant,
+            fact,
             item,
             kind,
             encoded,
             found,
-        });
+        ));
     }
 
     /// Endpoints match exactly; what is left pairs up by method (a changed

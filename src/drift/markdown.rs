@@ -15,7 +15,7 @@ use super::page::{
     read_purposes, status_of, strip_heading_artefacts, ParseError, Section,
 };
 
-static HEADING: LazyLock<Regex> = LazyLock::new(|| re(r"^(#{1,6})\s+(.*?)\s*#*\s*$"));
+pub(super) static HEADING: LazyLock<Regex> = LazyLock::new(|| re(r"^(#{1,6})\s+(.*?)\s*#*\s*$"));
 static TAB_LABEL: LazyLock<Regex> =
     LazyLock::new(|| re(r#"<TabItem\b[^>]*\blabel\s*=\s*["']([^"']+)["']"#));
 
@@ -120,8 +120,13 @@ pub fn parse(text: &str) -> Result<Page, ParseError> {
     Ok(page)
 }
 
+/// The label of an MDX `<TabItem label="...">` line.
+pub(super) fn tab_label(line: &str) -> Option<String> {
+    TAB_LABEL.captures(line).map(|caps| clean_inline(&caps[1]))
+}
+
 /// The index of the first line after the front matter (0 without one).
-fn skip_front_matter(lines: &[&str]) -> Result<usize, ParseError> {
+pub(super) fn skip_front_matter(lines: &[&str]) -> Result<usize, ParseError> {
     if lines.first().map(|l| l.trim()) != Some("---") {
         return Ok(0);
     }
@@ -139,7 +144,7 @@ fn skip_front_matter(lines: &[&str]) -> Result<usize, ParseError> {
 }
 
 /// "```" or "~~~" (or longer) when the line opens a fence.
-fn fence_marker(line: &str) -> Option<&str> {
+pub(super) fn fence_marker(line: &str) -> Option<&str> {
     for mark in ['`', '~'] {
         let len = line.chars().take_while(|&c| c == mark).count();
         if len >= 3 {
@@ -151,7 +156,11 @@ fn fence_marker(line: &str) -> Option<&str> {
 
 /// The text of the fenced block opened at `lines[open]` and the index of
 /// the line after its closing fence.
-fn fenced_block(lines: &[&str], open: usize, fence: &str) -> Result<(String, usize), ParseError> {
+pub(super) fn fenced_block(
+    lines: &[&str],
+    open: usize,
+    fence: &str,
+) -> Result<(String, usize), ParseError> {
     let close = lines[open + 1..]
         .iter()
         .position(|l| {

@@ -263,7 +263,7 @@ pub enum Table {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Column {
+pub enum Column {
     Name,
     Value,
     Type,
@@ -271,7 +271,7 @@ enum Column {
     Description,
 }
 
-fn column(header: &str) -> Option<Column> {
+pub fn column(header: &str) -> Option<Column> {
     let h = fold(&clean_inline(header));
     let h = h.trim_end_matches(['?', ':']).trim();
     match h {
@@ -383,6 +383,19 @@ fn param_row(
         format: labelled_value(&FORMAT, &description),
         default: labelled_value(&DEFAULT, &description),
     })
+}
+
+/// The structured values a description states: `required_if`, `format`,
+/// `default` (absent ones left out).
+pub fn description_values(description: &str) -> Vec<(&'static str, String)> {
+    [
+        ("required_if", required_if(description)),
+        ("format", labelled_value(&FORMAT, description)),
+        ("default", labelled_value(&DEFAULT, description)),
+    ]
+    .into_iter()
+    .filter_map(|(key, value)| value.map(|v| (key, v)))
+    .collect()
 }
 
 static REQUIRED_IF: LazyLock<Vec<Regex>> = LazyLock::new(|| {

@@ -21,6 +21,67 @@ pub struct Drift {
     pub encoded: Value,
     /// The value on the page (`null` for a removed item).
     pub found: Value,
+    /// Every fact the difference concerns; `fact` is the first.
+    pub facts: Vec<String>,
+    pub severity: Severity,
+    /// The page item where the difference shows (see `drift --trace`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locator: Option<String>,
+    /// That item's text as found on the page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// What is wrong, where the item and values do not say it all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+impl Drift {
+    /// A difference in a structured value (a table cell, a JSON example,
+    /// an endpoint, a note topic, a sample's field): `breaking`.
+    pub fn structured(
+        variant: Variant,
+        fact: impl Into<String>,
+        item: impl Into<String>,
+        kind: DriftKind,
+        encoded: Value,
+        found: Value,
+    ) -> Drift {
+        let fact = fact.into();
+        Drift {
+            variant,
+            facts: vec![fact.clone()],
+            fact,
+            item: item.into(),
+            kind,
+            encoded,
+            found,
+            severity: Severity::Breaking,
+            locator: None,
+            text: None,
+            message: None,
+        }
+    }
+}
+
+/// How much a difference matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The text of a normative item changed; what it states, as structured
+    /// values, still reads the same.
+    Wording,
+    /// A structured value changed (a flag, a default, an example, a sample's
+    /// field).
+    Breaking,
+}
+
+impl Severity {
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Wording => "wording",
+            Severity::Breaking => "breaking",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -112,7 +173,9 @@ pub fn parse_page(bytes: &[u8], file: &str) -> Result<ParsedPage, DriftError> {
     if head.starts_with("<!doctype") || head.starts_with("<html") {
         return Err(fail(
             first_line,
-            &format!("an HTML page, which drift does not read: {WHAT_TO_GIVE}"),
+            &format!(
+                "an HTML page, which drift reads from its URL (--doc VARIANT=https://...); or {WHAT_TO_GIVE}"
+            ),
         ));
     }
     if head.starts_with('{')

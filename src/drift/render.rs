@@ -9,7 +9,9 @@ use serde_json::{Map, Value};
 
 use crate::contract::{PageFormat, Statement, Variant};
 
-use super::{Drift, DriftKind, FactDifference, Pair};
+use super::{
+    Coverage, DescriptiveChange, Drift, DriftKind, FactDifference, Pair, Severity, TranslationDrift,
+};
 
 /// Everything `drift` found.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -19,6 +21,13 @@ pub struct DriftReport {
     pub drift: Vec<Drift>,
     /// The live pages compared, one per `--doc`.
     pub pages: Vec<PageReport>,
+    /// Items edited on one side of the en/es pair only.
+    pub translations: Vec<TranslationDrift>,
+    /// Changes to descriptive items: listed, never drift.
+    pub descriptive: Vec<DescriptiveChange>,
+    /// With `--trace`: which items state which facts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<Coverage>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -33,7 +42,7 @@ pub struct PageReport {
 impl DriftReport {
     /// Whether any live page drifted from the encoded contract.
     pub fn drifted(&self) -> bool {
-        !self.drift.is_empty()
+        !self.drift.is_empty() || !self.translations.is_empty()
     }
 
     pub fn to_json(&self) -> Value {
@@ -42,11 +51,36 @@ impl DriftReport {
 
     /// The matrix when no page was given; the drift of each page otherwise.
     pub fn to_text(&self) -> String {
-        if self.pages.is_empty() {
-            matrix_text(&self.conflicts, &self.pairs)
+        let mut out = if self.pages.is_empty() {
+            if self.coverage.is_some() {
+                String::new()
+            } else {
+                matrix_text(&self.conflicts, &self.pairs)
+            }
         } else {
-            drift_text(&self.pages, &self.drift)
+            let mut out = drift_text(&self.pages, &self.drift);
+            out.push_str(&translations_text(&self.translations));
+            out.push_str(&descriptive_text(&self.descriptive));
+            out
+        };
+        if let Some(coverage) = &self.coverage {
+            let text = coverage_text(coverage);
+            out.push_str(if out.is_empty() {
+                text.trim_start()
+            } else {
+                &text
+            });
         }
+        out
+    }
+}
+
+/// A text on one line, cut after 100 characters.
+fn short(text: &str) -> String {
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match line.char_indices().nth(100) {
+        Some((at, _)) => format!("{}…", &line[..at]),
+        None => line,
     }
 }
 
@@ -143,21 +177,162 @@ pub fn drift_text(pages: &[PageReport], drift: &[Drift]) -> String {
         };
         let _ = writeln!(out, "{}: {} ({format}): {verdict}", page.variant, page.file);
         for d in drift.iter().filter(|d| d.variant == page.variant) {
-            let _ = writeln!(out, "  {:<8} {}  [{}]", d.kind.name(), d.item, d.fact);
+            let facts = if d.facts.len() > 1 {
+                d.facts.join(", ")
+            } else {
+                d.fact.clone()
+            };
+            let _ = writeln!(
+                out,
+                "  {:<8} {}  [{facts}] {}",
+                d.kind.name(),
+                d.item,
+                d.severity.name()
+            );
+            if let Some(message) = &d.message {
+                let _ = writeln!(out, "           {message}");
+            }
+            if d.locator.as_deref().is_some_and(|l| l != d.item) {
+                let _ = writeln!(
+                    out,
+                    "           at:      {}",
+                    d.locator.as_deref().unwrap_or("")
+                );
+            }
             if d.kind != DriftKind::Added {
                 let _ = writeln!(out, "           encoded: {}", compact(&d.encoded));
             }
             if d.kind != DriftKind::Removed {
                 let _ = writeln!(out, "           found:   {}", compact(&d.found));
             }
+            if let Some(text) = d.text.as_deref().filter(|t| Some(*t) != d.found.as_str()) {
+                let _ = writeln!(out, "           text:    {}", short(text));
+            }
         }
     }
     let drifted = pages.iter().filter(|p| p.differences > 0).count();
+    let breaking = drift
+        .iter()
+        .filter(|d| d.severity == Severity::Breaking)
+        .count();
     let _ = writeln!(
         out,
-        "\n{} page(s) compared, {drifted} drifted, {} difference(s)",
+        "\n{} page(s) compared, {drifted} drifted, {} difference(s) ({breaking} breaking, {} wording)",
         pages.len(),
-        drift.len()
+        drift.len(),
+        drift.len() - breaking
     );
+    out
+}
+
+/// Items edited on one side of the en/es pair only.
+pub fn translations_text(translations: &[TranslationDrift]) -> String {
+    let mut out = String::new();
+    if translations.is_empty() {
+        return out;
+    }
+    let _ = writeln!(out, "\nTranslations out of date: {}", translations.len());
+    for t in translations {
+        let _ = writeln!(
+            out,
+            "  {} {} was edited, {} {} was not  [{}]",
+            t.changed.variant,
+            t.changed.locator,
+            t.stale.variant,
+            t.stale.locator,
+            t.facts.join(", ")
+        );
+        if let Some(text) = &t.changed.text {
+            let _ = writeln!(out, "           found:   {}", short(text));
+        }
+    }
+    out
+}
+
+/// Changes to descriptive items (not drift).
+pub fn descriptive_text(changes: &[DescriptiveChange]) -> String {
+    let mut out = String::new();
+    if changes.is_empty() {
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "\nDescriptive items changed (notes, not drift): {}",
+        changes.len()
+    );
+    for c in changes {
+        let _ = writeln!(out, "  {} {:<8} {}", c.variant, c.kind.name(), c.locator);
+    }
+    out
+}
+
+/// Per variant the item counts, then per fact the items that state it.
+pub fn coverage_text(coverage: &Coverage) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\nTrace coverage (items of each page and the facts they state)\n"
+    );
+    let _ = writeln!(
+        out,
+        "  {:<10}{:<10}{:>7}{:>11}{:>13}{:>14}{:>25}",
+        "variant",
+        "source",
+        "items",
+        "normative",
+        "descriptive",
+        "without fact",
+        "must facts without item"
+    );
+    for v in &coverage.variants {
+        let _ = writeln!(
+            out,
+            "  {:<10}{:<10}{:>7}{:>11}{:>13}{:>14}{:>25}",
+            v.variant.name(),
+            v.source,
+            v.items,
+            v.normative,
+            v.descriptive,
+            v.items_without_fact.len(),
+            v.facts_without_item.len()
+        );
+    }
+    for v in &coverage.variants {
+        for locator in &v.items_without_fact {
+            let _ = writeln!(
+                out,
+                "  {}: normative item without a fact: {locator}",
+                v.variant
+            );
+        }
+        for fact in &v.facts_without_item {
+            let _ = writeln!(out, "  {}: must fact without an item: {fact}", v.variant);
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\nPer fact, the normative items of each variant that state it\n"
+    );
+    for fact in &coverage.facts {
+        let stated: Vec<String> = fact
+            .variants
+            .iter()
+            .filter(|(_, items)| !items.is_empty())
+            .map(|(v, items)| format!("{v}: {}", items.join(", ")))
+            .collect();
+        let _ = writeln!(out, "{} ({})", fact.fact, fact.level.name());
+        if stated.is_empty() {
+            let _ = writeln!(out, "    (no item)");
+        }
+        for line in stated {
+            let _ = writeln!(out, "    {line}");
+        }
+    }
+    let verdict = if coverage.complete() {
+        "complete: every normative item states a fact, every must fact has an item"
+    } else {
+        "incomplete"
+    };
+    let _ = writeln!(out, "\nCoverage {verdict}");
     out
 }

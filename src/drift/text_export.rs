@@ -99,7 +99,7 @@ pub fn parse(text: &str) -> Result<Page, ParseError> {
 /// The heading a line is, if it is one. Inside code samples and notes only
 /// a known section name or an artefact-marked line counts (code and the
 /// notes' run-together items would otherwise look like titles).
-fn heading_of(line: &str, section: Section) -> Option<String> {
+pub(super) fn heading_of(line: &str, section: Section) -> Option<String> {
     if line.starts_with(['-', '*', '|', '{', '}', '[', ']', '"']) || line.contains('|') {
         return None;
     }

@@ -446,3 +446,49 @@ fn every_schema_property_has_a_description() {
         "properties without a description: {missing:?}"
     );
 }
+
+/// How to break a trace, the JSON path the error names, what it says.
+type TraceBreak = (fn(&mut Value), &'static str, &'static str);
+
+#[test]
+fn a_broken_trace_is_reported_with_its_file_and_json_path() {
+    let embedded_files = || -> BTreeMap<String, String> {
+        embedded::schema_files()
+            .into_iter()
+            .map(|(p, t)| (p, t.to_string()))
+            .collect()
+    };
+    let trace = |files: &BTreeMap<String, String>| -> Value {
+        serde_json::from_str(&files["variants/es.trace.json"]).unwrap()
+    };
+    let cases: Vec<TraceBreak> = vec![
+        (
+            |t| t["items"][0]["fingerprint"] = json!("a sentence of the page"),
+            "/items/0/fingerprint",
+            "",
+        ),
+        (
+            |t| {
+                t["items"][3]["role"] = json!("normative");
+                t["items"][3]["facts"] = json!(["create.no-such-fact"]);
+            },
+            "/items/3/facts",
+            "fact create.no-such-fact is not in the catalogue",
+        ),
+        (
+            |t| t["variant"] = json!("en"),
+            "/variant",
+            "says variant en",
+        ),
+    ];
+    for (break_it, path, says) in cases {
+        let mut files = embedded_files();
+        let mut t = trace(&files);
+        break_it(&mut t);
+        files.insert("variants/es.trace.json".into(), t.to_string());
+        let err = Contract::load(&files).unwrap_err();
+        assert_eq!(err.file, "variants/es.trace.json", "{err}");
+        assert_eq!(err.path, path, "{err}");
+        assert!(err.message.contains(says), "{err}");
+    }
+}

@@ -354,14 +354,14 @@ fn each_single_edit_is_exactly_one_drift() {
         let parsed =
             parse_page(page.as_bytes(), edit.page).unwrap_or_else(|e| panic!("{}: {e}", edit.what));
         let drift = diff_page(edit.variant, &encoded, &parsed.page, &BTreeMap::new());
-        let expected = Drift {
-            variant: edit.variant,
-            fact: edit.fact.to_string(),
-            item: edit.item.to_string(),
-            kind: edit.kind,
-            encoded: edit.encoded,
-            found: edit.found,
-        };
+        let expected = Drift::structured(
+            edit.variant,
+            edit.fact,
+            edit.item,
+            edit.kind,
+            edit.encoded,
+            edit.found,
+        );
         assert_eq!(drift, vec![expected], "{}", edit.what);
     }
 }
@@ -455,6 +455,9 @@ fn the_drift_report_renders_as_text_and_json() {
             },
         ],
         drift,
+        translations: Vec::new(),
+        descriptive: Vec::new(),
+        coverage: None,
     };
     assert!(report.drifted());
     insta::assert_snapshot!("drift_text", report.to_text());

@@ -16,6 +16,15 @@ pub fn bin() -> Command {
     Command::new(BIN)
 }
 
+/// `verifik-conformance drift ARGS`, run to its end.
+pub fn drift(args: &[&str]) -> Output {
+    bin()
+        .arg("drift")
+        .args(args)
+        .output()
+        .expect("run the binary")
+}
+
 /// A finished command's stderr, as text.
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
