@@ -2,7 +2,6 @@
 //! to one fact, judged at the fact's level, with what every doc variant would
 //! have said about the observed behaviour.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -60,15 +59,6 @@ pub struct ResponseRecord {
     pub status: u16,
     pub headers: BTreeMap<String, String>,
     pub body: Value,
-}
-
-/// A [`ResponseRecord`] that borrows the body when there was nothing in it
-/// to redact; it serializes to the same JSON.
-#[derive(Debug, Serialize)]
-pub struct ResponseView<'a> {
-    pub status: u16,
-    pub headers: BTreeMap<String, String>,
-    pub body: Cow<'a, Value>,
 }
 
 impl Check {

@@ -2,14 +2,15 @@
 //! exactly as the reports show them, with its timing; and the way back from
 //! such a line to an outcome the judging code can read.
 
+use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::check::{RequestRecord, ResponseRecord, ResponseView};
-use crate::client::{Exchange, Response, TransportError};
+use crate::check::{RequestRecord, ResponseRecord};
+use crate::client::{Exchange, Response, SentBody, TransportError};
 
 /// One exchange as the bundle keeps it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -58,67 +59,89 @@ pub enum ErrorRecord {
 /// signature was, so a token judged a JWT still is one.
 const MASKED_SIGNATURE: &str = "cmVkYWN0ZWQ";
 
-/// An [`ExchangeLine`] that borrows from the exchange instead of copying
-/// it: the same fields in the same order, so the same JSON.
-#[derive(Serialize)]
-struct LineView<'a> {
-    at_us: u64,
-    elapsed_us: u64,
-    request: &'a RequestRecord,
-    response: Option<ResponseView<'a>>,
-    body: Option<BodyFacts>,
-    error: Option<ErrorRecord>,
+/// Append the line of `exchange`, `at` after the recording started, to
+/// `out`, and a newline: the JSON of [`ExchangeLine::of`] (its fields in its
+/// order), written without copying the exchange first. `sent` is the
+/// request body as sent when the request record leaves it out.
+///
+/// What has nothing to redact goes in as it went over the wire: a JSON
+/// request body as sent, a JSON answer as the target wrote it (without
+/// surrounding whitespace). Either reads back as the same value, without
+/// being parsed or written out again here.
+pub fn write_line(
+    exchange: &Exchange,
+    sent: Option<SentBody<'_>>,
+    at: Duration,
+    out: &mut Vec<u8>,
+) -> serde_json::Result<()> {
+    write!(
+        out,
+        "{{\"at_us\":{},\"elapsed_us\":{},\"request\":",
+        at.as_micros() as u64,
+        exchange.elapsed.as_micros() as u64
+    )
+    .map_err(serde_json::Error::io)?;
+    write_request(exchange, sent, out)?;
+    match &exchange.outcome {
+        Ok(response) => {
+            write!(
+                out,
+                ",\"response\":{{\"status\":{},\"headers\":",
+                response.status
+            )
+            .map_err(serde_json::Error::io)?;
+            serde_json::to_writer(&mut *out, &exchange.response_headers())?;
+            out.extend_from_slice(b",\"body\":");
+            match exchange.verbatim_response_body() {
+                Some(text) => out.extend_from_slice(text),
+                None => serde_json::to_writer(&mut *out, &exchange.response_body_record())?,
+            }
+            out.extend_from_slice(b"},\"body\":");
+            serde_json::to_writer(&mut *out, &BodyFacts::of(response))?;
+            out.extend_from_slice(b",\"error\":null}\n");
+        }
+        Err(error) => {
+            let scrub = |text: &str| exchange.secret.scrub(text);
+            out.extend_from_slice(b",\"response\":null,\"body\":null,\"error\":");
+            serde_json::to_writer(&mut *out, &ErrorRecord::of(error, &scrub))?;
+            out.extend_from_slice(b"}\n");
+        }
+    }
+    Ok(())
 }
 
-/// Append the line of `exchange`, `at` after the recording started, to
-/// `out`, and a newline: the JSON of [`ExchangeLine::of`], written without
-/// copying the exchange first. A JSON answer with nothing to redact goes in
-/// as the target wrote it (without surrounding whitespace), which reads
-/// back as the same value without being written out again.
-pub fn write_line(exchange: &Exchange, at: Duration, out: &mut Vec<u8>) -> serde_json::Result<()> {
-    let at_us = at.as_micros() as u64;
-    let elapsed_us = exchange.elapsed.as_micros() as u64;
-    if let (Ok(response), Some(text)) = (&exchange.outcome, exchange.verbatim_response_body()) {
-        // The fields of `LineView`, in its order.
-        write!(
-            out,
-            "{{\"at_us\":{at_us},\"elapsed_us\":{elapsed_us},\"request\":"
-        )
-        .map_err(serde_json::Error::io)?;
-        serde_json::to_writer(&mut *out, &exchange.request)?;
-        write!(
-            out,
-            ",\"response\":{{\"status\":{},\"headers\":",
-            response.status
-        )
-        .map_err(serde_json::Error::io)?;
-        serde_json::to_writer(&mut *out, &exchange.response_headers())?;
-        out.extend_from_slice(b",\"body\":");
-        out.extend_from_slice(text);
-        out.extend_from_slice(b"},\"body\":");
-        serde_json::to_writer(&mut *out, &BodyFacts::of(response))?;
-        out.extend_from_slice(b",\"error\":null}\n");
-        return Ok(());
+/// A request record without its body.
+#[derive(Serialize)]
+struct RequestHead<'a> {
+    method: &'a str,
+    url: &'a str,
+    headers: &'a BTreeMap<String, String>,
+}
+
+/// The request record of `exchange`, its body from `sent` when given.
+fn write_request(
+    exchange: &Exchange,
+    sent: Option<SentBody<'_>>,
+    out: &mut Vec<u8>,
+) -> serde_json::Result<()> {
+    let Some(sent) = sent else {
+        return serde_json::to_writer(&mut *out, &exchange.request);
+    };
+    let request = &exchange.request;
+    let head = RequestHead {
+        method: &request.method,
+        url: &request.url,
+        headers: &request.headers,
+    };
+    serde_json::to_writer(&mut *out, &head)?;
+    // Reopen the object (compact JSON ends in its brace) for the body.
+    out.pop();
+    out.extend_from_slice(b",\"body\":");
+    match sent.verbatim(&exchange.secret) {
+        Some(wire) => out.extend_from_slice(wire),
+        None => serde_json::to_writer(&mut *out, &sent.record(&exchange.secret))?,
     }
-    let scrub = |text: &str| exchange.secret.scrub(text);
-    let (response, body, error) = match &exchange.outcome {
-        Ok(response) => (
-            exchange.response_view(),
-            Some(BodyFacts::of(response)),
-            None,
-        ),
-        Err(error) => (None, None, Some(ErrorRecord::of(error, &scrub))),
-    };
-    let line = LineView {
-        at_us,
-        elapsed_us,
-        request: &exchange.request,
-        response,
-        body,
-        error,
-    };
-    serde_json::to_writer(&mut *out, &line)?;
-    out.push(b'\n');
+    out.push(b'}');
     Ok(())
 }
 
@@ -291,7 +314,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::client::Secret;
+    use crate::client::{Body, Client, Request, Secret, TargetConfig};
 
     const TOKEN: &str = "s3cr3t/T0ken+xyz";
     const JWT: &str = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
@@ -323,8 +346,12 @@ mod tests {
     }
 
     fn written(exchange: &Exchange) -> Vec<u8> {
+        written_with(exchange, None)
+    }
+
+    fn written_with(exchange: &Exchange, sent: Option<SentBody<'_>>) -> Vec<u8> {
         let mut out = Vec::new();
-        write_line(exchange, Duration::from_micros(99), &mut out).unwrap();
+        write_line(exchange, sent, Duration::from_micros(99), &mut out).unwrap();
         assert_eq!(out.pop(), Some(b'\n'), "a line ends in a newline");
         assert!(!out.contains(&b'\n'), "a line is one line");
         out
@@ -401,5 +428,49 @@ mod tests {
             after: Duration::from_secs(3),
         });
         assert_eq!(written(&failed), copied(&failed));
+    }
+
+    #[test]
+    fn a_request_body_from_the_wire_is_written_as_the_record_shows_it() {
+        let bodies = [
+            Body::Json(json!({"email": "a\u{1}b@example.test", "n": [1, 2.5]})),
+            // Redacted: an issued token, the bearer token.
+            Body::Json(json!({"token": JWT})),
+            Body::Json(json!({"echo": TOKEN})),
+            Body::Raw {
+                bytes: b"{\"a\":1,\"a\":2}".to_vec(),
+                content_type: None,
+            },
+            Body::Raw {
+                bytes: vec![0xff, b'x'],
+                content_type: None,
+            },
+            Body::None,
+        ];
+        let client = Client::new(TargetConfig::new(
+            "http://127.0.0.1:1",
+            Some(TOKEN.to_string()),
+        ))
+        .unwrap();
+        for body in bodies {
+            let mut full = exchange(b"{}", false);
+            // What the client records of the request, as a full send has it.
+            full.request =
+                client.record(&Request::post("/v2/app-registrations").with_body(body.clone()));
+            let wire = body.wire().map(|(bytes, _)| bytes).unwrap_or_default();
+            let mut bare = full.clone();
+            bare.request.body = Value::Null;
+            let sent = SentBody {
+                body: &body,
+                wire: &wire,
+            };
+            let line = written_with(&bare, Some(sent));
+            assert_eq!(line, copied(&full), "{body:?}");
+            let text = String::from_utf8_lossy(&line);
+            assert!(
+                !text.contains("s3cr3t") && !text.contains("c2lnbmF0dXJl"),
+                "{text}"
+            );
+        }
     }
 }

@@ -21,7 +21,7 @@ use sha2::{Digest, Sha256};
 
 use super::digest::hex;
 use super::record::write_line;
-use crate::client::{Exchange, ExchangeSink};
+use crate::client::{Exchange, ExchangeSink, SentBody};
 
 /// A batch goes to the writer thread once it holds this many bytes: one
 /// wake-up per batch, not per exchange.
@@ -206,7 +206,7 @@ impl Inner {
 }
 
 impl ExchangeSink for Recorder {
-    fn record(&self, exchange: &Exchange) {
+    fn record(&self, exchange: &Exchange, sent: Option<SentBody<'_>>) {
         let at = self.start.elapsed();
         let Ok(mut pending) = self.pending.lock() else {
             return;
@@ -215,7 +215,7 @@ impl ExchangeSink for Recorder {
             return;
         }
         let before = pending.batch.len();
-        if let Err(e) = write_line(exchange, at, &mut pending.batch) {
+        if let Err(e) = write_line(exchange, sent, at, &mut pending.batch) {
             pending.batch.truncate(before);
             pending.failed = Some(format!("cannot write the recording: {e}"));
             return;

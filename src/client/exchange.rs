@@ -3,8 +3,9 @@
 
 use super::redact;
 use super::Breaker;
-use crate::check::{RequestRecord, ResponseRecord, ResponseView};
+use crate::check::{RequestRecord, ResponseRecord};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
@@ -41,7 +42,39 @@ pub struct TargetConfig {
 
 /// Takes every exchange of a run as it happens, e.g. to write it to disk.
 pub trait ExchangeSink: Send + Sync {
-    fn record(&self, exchange: &Exchange);
+    /// `sent` is the request body as sent when the exchange's request
+    /// record leaves it out (a bare send, whose caller needs no record:
+    /// the sink then makes the body's record itself, and only if it must).
+    fn record(&self, exchange: &Exchange, sent: Option<SentBody<'_>>);
+}
+
+/// A request body as the caller gave it and as it went on the wire.
+#[derive(Debug, Clone, Copy)]
+pub struct SentBody<'a> {
+    pub body: &'a Body,
+    pub wire: &'a [u8],
+}
+
+impl SentBody<'_> {
+    /// The body as a request record shows it (what [`Client::record`]
+    /// puts in `body`), redacted.
+    ///
+    /// [`Client::record`]: super::Client::record
+    pub fn record(&self, secret: &Secret) -> Value {
+        redact::request_body_value(self.body, secret)
+    }
+
+    /// The wire bytes, when they can stand for [`SentBody::record`] as
+    /// they are: a JSON body in which there is nothing to redact (its
+    /// compact serialization is the record's, byte for byte).
+    pub fn verbatim(&self, secret: &Secret) -> Option<&[u8]> {
+        let Body::Json(_) = self.body else {
+            return None;
+        };
+        let clean = memchr::memmem::find(self.wire, b"eyJ").is_none()
+            && !secret.appears_in_bytes(self.wire);
+        clean.then_some(self.wire)
+    }
 }
 
 /// Answers requests from a recording: the client then sends nothing and
@@ -444,15 +477,13 @@ impl Exchange {
         redact::verbatim_body(self.outcome.as_ref().ok()?, &self.secret)
     }
 
-    /// What [`Exchange::response_record`] holds, copying the body only
-    /// when something in it must be redacted.
-    pub fn response_view(&self) -> Option<ResponseView<'_>> {
-        let response = self.outcome.as_ref().ok()?;
-        Some(ResponseView {
-            status: response.status,
-            headers: redact::response_headers(response, &self.secret),
-            body: redact::response_body(response, &self.secret),
-        })
+    /// The body of [`Exchange::response_record`], copied only when
+    /// something in it must be redacted; `null` after a transport error.
+    pub fn response_body_record(&self) -> Cow<'_, Value> {
+        match &self.outcome {
+            Ok(response) => redact::response_body(response, &self.secret),
+            Err(_) => Cow::Owned(Value::Null),
+        }
     }
 
     pub fn response(&self) -> Option<&Response> {

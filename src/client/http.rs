@@ -15,7 +15,7 @@ use serde_json::Value;
 use super::curl::{curl_line, CurlHeader};
 use super::redact::{self, header_value};
 use super::{
-    AnswerSource, Auth, Body, Breaker, Exchange, ExchangeSink, Request, Response, Secret,
+    AnswerSource, Auth, Breaker, Exchange, ExchangeSink, Request, Response, Secret, SentBody,
     TargetConfig, TargetError, TransportError, MAX_REDIRECTS,
 };
 use crate::check::RequestRecord;
@@ -254,13 +254,26 @@ impl Client {
         shown: &[(String, String)],
     ) -> RequestRecord {
         RequestRecord {
+            body: redact::request_body_value(&request.body, &self.secret),
+            ..self.request_head(request, url, shown)
+        }
+    }
+
+    /// [`Client::request_record`] but for the body, left `null`.
+    fn request_head(
+        &self,
+        request: &Request,
+        url: &str,
+        shown: &[(String, String)],
+    ) -> RequestRecord {
+        RequestRecord {
             method: request.method.as_str().to_string(),
             url: self.secret.scrub(url),
             headers: shown
                 .iter()
                 .map(|(name, value)| (name.to_ascii_lowercase(), value.clone()))
                 .collect(),
-            body: request_body_value(&request.body, &self.secret),
+            body: Value::Null,
         }
     }
 
@@ -274,10 +287,15 @@ impl Client {
             for_curl,
             invalid,
         } = self.headers(request, &body);
-        // A recording (or a replay, which matches on the record) needs every
-        // request's record; the curl line only where the caller shows it.
-        let record = if full || self.sink.is_some() || self.answers.is_some() {
+        // A replay matches on the whole record, and a full send shows it. A
+        // recording of a bare send needs all of it but the body, which the
+        // sink takes from the bytes sent (see `SentBody`), redacting it only
+        // if it must. The curl line only where the caller shows it.
+        let sink_takes_body = !full && self.answers.is_none() && self.sink.is_some();
+        let record = if full || self.answers.is_some() {
             self.request_record(request, &url, &shown)
+        } else if sink_takes_body {
+            self.request_head(request, &url, &shown)
         } else {
             RequestRecord {
                 method: method.clone(),
@@ -295,6 +313,11 @@ impl Client {
             ))
         } else {
             String::new()
+        };
+
+        let sent_wire = match &body {
+            Some((bytes, _)) if sink_takes_body => bytes.clone(),
+            _ => Vec::new(),
         };
 
         let started = Instant::now();
@@ -339,7 +362,11 @@ impl Client {
             secret: self.secret.clone(),
         };
         if let Some(sink) = &self.sink {
-            sink.record(&exchange);
+            let sent = sink_takes_body.then_some(SentBody {
+                body: &request.body,
+                wire: &sent_wire,
+            });
+            sink.record(&exchange, sent);
         }
         exchange
     }
@@ -642,30 +669,6 @@ fn join_url(base: &str, path: &str) -> String {
         format!("{base}{path}")
     } else {
         format!("{base}/{path}")
-    }
-}
-
-fn request_body_value(body: &Body, secret: &Secret) -> Value {
-    match body {
-        Body::None => Value::Null,
-        Body::Json(value) => {
-            let mut value = value.clone();
-            redact::redact_value(&mut value, secret);
-            value
-        }
-        // Raw bodies are shown as text even when they parse: the exact
-        // bytes (duplicate keys, odd spacing) are the point of sending them.
-        Body::Raw { bytes, .. } => {
-            let mut value = match std::str::from_utf8(bytes) {
-                Ok(text) => Value::String(text.to_string()),
-                Err(_) => Value::String(format!(
-                    "[not UTF-8, shown lossily] {}",
-                    String::from_utf8_lossy(bytes)
-                )),
-            };
-            redact::redact_value(&mut value, secret);
-            value
-        }
     }
 }
 

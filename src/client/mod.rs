@@ -17,7 +17,7 @@ pub use breaker::{Breaker, DEFAULT_FAILURE_LIMIT};
 pub use curl::{script, shell_quote, ScriptStep, TOKEN_VARIABLE};
 pub use exchange::{
     install_tls_provider, AnswerSource, Auth, Body, Exchange, ExchangeSink, Request, Response,
-    Secret, TargetConfig, TargetError, TransportError, DEFAULT_BODY_CAP, DEFAULT_TIMEOUT,
+    Secret, SentBody, TargetConfig, TargetError, TransportError, DEFAULT_BODY_CAP, DEFAULT_TIMEOUT,
     MAX_REDIRECTS,
 };
 pub use http::{check_base_url, Client, MAX_CA_FILE_BYTES};

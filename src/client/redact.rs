@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::{Response, Secret};
+use super::{Body, Response, Secret};
 use crate::check::ResponseRecord;
 
 /// Non-JSON bodies longer than this are shortened in records: a report is
@@ -300,6 +300,32 @@ fn needs_redaction(value: &Value, secret: &Secret) -> bool {
             .iter()
             .any(|(key, item)| secret.appears_in(key) || needs_redaction(item, secret)),
         _ => false,
+    }
+}
+
+/// A request body as records show it: JSON as sent, other bodies as
+/// text; redacted.
+pub(crate) fn request_body_value(body: &Body, secret: &Secret) -> Value {
+    match body {
+        Body::None => Value::Null,
+        Body::Json(value) => {
+            let mut value = value.clone();
+            redact_value(&mut value, secret);
+            value
+        }
+        // Raw bodies are shown as text even when they parse: the exact
+        // bytes (duplicate keys, odd spacing) are the point of sending them.
+        Body::Raw { bytes, .. } => {
+            let mut value = match std::str::from_utf8(bytes) {
+                Ok(text) => Value::String(text.to_string()),
+                Err(_) => Value::String(format!(
+                    "[not UTF-8, shown lossily] {}",
+                    String::from_utf8_lossy(bytes)
+                )),
+            };
+            redact_value(&mut value, secret);
+            value
+        }
     }
 }
 
