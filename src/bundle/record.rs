@@ -90,10 +90,10 @@ pub fn write_line(
                 response.status
             )
             .map_err(serde_json::Error::io)?;
-            serde_json::to_writer(&mut *out, &exchange.response_headers())?;
+            serde_json::to_writer(&mut *out, &exchange.shown_response_headers())?;
             out.extend_from_slice(b",\"body\":");
             match exchange.verbatim_response_body() {
-                Some(text) => out.extend_from_slice(text),
+                Some(text) => out.extend_from_slice(&text),
                 None => serde_json::to_writer(&mut *out, &exchange.response_body_record())?,
             }
             out.extend_from_slice(b"},\"body\":");
@@ -378,7 +378,7 @@ mod tests {
     fn an_answer_with_spacing_reads_back_as_the_same_line() {
         let exchange = exchange(b"  { \"data\" : [1, 2.5, \"x\"] }\n", false);
         let text = exchange.verbatim_response_body().unwrap();
-        assert_eq!(text, b"{ \"data\" : [1, 2.5, \"x\"] }");
+        assert_eq!(&text[..], b"{ \"data\" : [1, 2.5, \"x\"] }");
         let back: ExchangeLine = serde_json::from_slice(&written(&exchange)).unwrap();
         assert_eq!(back, ExchangeLine::of(&exchange, Duration::from_micros(99)));
     }
@@ -386,8 +386,11 @@ mod tests {
     #[test]
     fn what_must_be_redacted_is_written_from_the_redacted_copy() {
         let bodies: Vec<Vec<u8>> = vec![
-            // An issued token: its signature is masked.
-            format!(r#"{{"token":"{JWT}"}}"#).into_bytes(),
+            // An issued token where the text alone cannot tell: behind an
+            // escape, or in a key (which the value's masking leaves, so the
+            // line must too).
+            format!(r#"{{"token":"{JWT}","note":"a\"b"}}"#).into_bytes(),
+            format!(r#"{{"{JWT}":1}}"#).into_bytes(),
             // The bearer token echoed, plain, JSON-escaped, and escaped
             // character by character.
             format!(r#"{{"echo":"{TOKEN}"}}"#).into_bytes(),
@@ -409,7 +412,30 @@ mod tests {
             let text = String::from_utf8_lossy(&line);
             assert!(!text.contains(TOKEN), "{text}");
             assert!(!text.contains("s3cr3t"), "{text}");
-            assert!(!text.contains("c2lnbmF0dXJl"), "{text}");
+            if !shown.starts_with(r#"{"eyJ"#) {
+                assert!(!text.contains("c2lnbmF0dXJl"), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn issued_tokens_are_masked_in_the_text_as_in_the_value() {
+        let bodies = [
+            format!(r#"{{"data":{{"token":"{JWT}","id":"x"}}}}"#),
+            format!(r#"{{"list":["Bearer {JWT}","{JWT}"],"n":1}}"#),
+            // Not a whole token: left as it is, in the text and the value.
+            r#"{"a":"eyJhbGci.eyJzdWIi","b":"xeyJ.y.z"}"#.to_string(),
+        ];
+        for body in bodies {
+            let exchange = exchange(body.as_bytes(), false);
+            assert!(exchange.verbatim_response_body().is_some(), "{body}");
+            let line = written(&exchange);
+            assert_eq!(
+                String::from_utf8_lossy(&line),
+                String::from_utf8_lossy(&copied(&exchange)),
+                "{body}"
+            );
+            assert!(!String::from_utf8_lossy(&line).contains("c2lnbmF0dXJl"));
         }
     }
 

@@ -71,8 +71,7 @@ impl SentBody<'_> {
         let Body::Json(_) = self.body else {
             return None;
         };
-        let clean = memchr::memmem::find(self.wire, b"eyJ").is_none()
-            && !secret.appears_in_bytes(self.wire);
+        let clean = !redact::may_hold_jwt(self.wire) && !secret.appears_in_bytes(self.wire);
         clean.then_some(self.wire)
     }
 }
@@ -363,7 +362,13 @@ impl Response {
 /// target may echo it in (percent-encoded, JSON-escaped). Its `Debug` never
 /// shows it.
 #[derive(Clone, Default)]
-pub struct Secret(Option<Arc<[String]>>);
+pub struct Secret(Option<Arc<Forms>>);
+
+/// The forms of a secret, each with its searcher, built once.
+struct Forms {
+    texts: Vec<String>,
+    finders: Vec<memchr::memmem::Finder<'static>>,
+}
 
 impl Secret {
     pub fn none() -> Self {
@@ -372,35 +377,37 @@ impl Secret {
 
     /// The secret `token` (none when empty).
     pub fn new(token: Option<&str>) -> Self {
-        Secret(
-            token
-                .filter(|t| !t.is_empty())
-                .map(|t| redact::echo_forms(t).into()),
-        )
+        Secret(token.filter(|t| !t.is_empty()).map(|t| {
+            let texts = redact::echo_forms(t);
+            let finders = texts
+                .iter()
+                .map(|form| memchr::memmem::Finder::new(form.as_bytes()).into_owned())
+                .collect();
+            Arc::new(Forms { texts, finders })
+        }))
     }
 
     /// `text` with every occurrence of the secret, in any of its forms,
     /// replaced by `***`.
     pub fn scrub(&self, text: &str) -> String {
         match &self.0 {
-            Some(forms) => redact::scrub_forms(text, forms),
-            None => text.to_string(),
+            Some(forms) if self.appears_in(text) => redact::scrub_forms(text, &forms.texts),
+            _ => text.to_string(),
         }
     }
 
     /// Whether `text` holds the secret in any of its forms.
     pub fn appears_in(&self, text: &str) -> bool {
-        self.0
-            .as_ref()
-            .is_some_and(|forms| forms.iter().any(|form| text.contains(form.as_str())))
+        self.appears_in_bytes(text.as_bytes())
     }
 
     /// Whether `bytes` hold the secret in any of its forms.
     pub fn appears_in_bytes(&self, bytes: &[u8]) -> bool {
         self.0.as_ref().is_some_and(|forms| {
             forms
+                .finders
                 .iter()
-                .any(|form| memchr::memmem::find(bytes, form.as_bytes()).is_some())
+                .any(|finder| finder.find(bytes).is_some())
         })
     }
 
@@ -462,18 +469,21 @@ impl Exchange {
         Some(redact::response_record(response, &self.secret))
     }
 
-    /// The response headers as records show them.
-    pub fn response_headers(&self) -> BTreeMap<String, String> {
-        match &self.outcome {
-            Ok(response) => redact::response_headers(response, &self.secret),
-            Err(_) => BTreeMap::new(),
-        }
+    /// The response headers as records show them, to serialize (as the
+    /// headers of [`Exchange::response_record`] would be); none after a
+    /// transport error.
+    pub fn shown_response_headers(&self) -> Option<impl serde::Serialize + '_> {
+        let response = self.outcome.as_ref().ok()?;
+        Some(redact::ShownHeaders {
+            response,
+            secret: &self.secret,
+        })
     }
 
     /// The response body's own text, when a record may show it as it came
-    /// instead of [`Exchange::response_record`]'s body: complete JSON on one
-    /// line with nothing to redact.
-    pub fn verbatim_response_body(&self) -> Option<&[u8]> {
+    /// (with issued tokens masked) instead of [`Exchange::response_record`]'s
+    /// body: complete JSON on one line with no secret in it.
+    pub fn verbatim_response_body(&self) -> Option<Cow<'_, [u8]>> {
         redact::verbatim_body(self.outcome.as_ref().ok()?, &self.secret)
     }
 

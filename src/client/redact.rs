@@ -36,10 +36,15 @@ pub(crate) fn authorization_value(value: &str) -> String {
 
 /// Header names whose values are credentials.
 pub(crate) fn is_sensitive_header(name: &str) -> bool {
-    matches!(
-        name.to_ascii_lowercase().as_str(),
-        "authorization" | "proxy-authorization" | "cookie" | "set-cookie" | "x-api-key"
-    )
+    [
+        "authorization",
+        "proxy-authorization",
+        "cookie",
+        "set-cookie",
+        "x-api-key",
+    ]
+    .iter()
+    .any(|sensitive| name.eq_ignore_ascii_case(sensitive))
 }
 
 /// A header value as records show it.
@@ -247,8 +252,35 @@ pub(crate) fn response_headers(response: &Response, secret: &Secret) -> BTreeMap
     response
         .headers
         .iter()
-        .map(|(name, value)| (name.clone(), header_value(name, value, secret)))
+        .map(|(name, value)| (name.clone(), shown_header(name, value, secret).into_owned()))
         .collect()
+}
+
+/// [`header_value`], borrowing the value when nothing in it changes.
+fn shown_header<'a>(name: &str, value: &'a str, secret: &Secret) -> Cow<'a, str> {
+    if is_sensitive_header(name) || may_hold_jwt(value.as_bytes()) || secret.appears_in(value) {
+        Cow::Owned(header_value(name, value, secret))
+    } else {
+        Cow::Borrowed(value)
+    }
+}
+
+/// The headers of `response` as records show them, serialized as
+/// [`response_headers`] would be without copying them first.
+pub(crate) struct ShownHeaders<'a> {
+    pub response: &'a Response,
+    pub secret: &'a Secret,
+}
+
+impl serde::Serialize for ShownHeaders<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(
+            self.response
+                .headers
+                .iter()
+                .map(|(name, value)| (name, shown_header(name, value, self.secret))),
+        )
+    }
 }
 
 /// The body of `response` as records show it: the parsed JSON itself when
@@ -268,33 +300,68 @@ pub(crate) fn response_body<'a>(response: &'a Response, secret: &Secret) -> Cow<
 }
 
 /// The body of `response` as it came, when that text can stand in a record
-/// for [`response_body`] unchanged: complete JSON with nothing to redact in
-/// it, read or raw (no issued token, no secret in any form), with no line
-/// break (a record may be one line of a JSON Lines file), and with no lone
-/// surrogate escape (which only the lenient parse reads). Surrounding
-/// whitespace is left out.
-pub(crate) fn verbatim_body<'a>(response: &'a Response, secret: &Secret) -> Option<&'a [u8]> {
+/// for [`response_body`]: complete JSON with no secret in it, read or raw,
+/// with no line break (a record may be one line of a JSON Lines file), and
+/// with no lone surrogate escape (which only the lenient parse reads).
+/// Surrounding whitespace is left out. Issued tokens are masked in the text
+/// itself when that reads the same as masking them in the value: when no
+/// escape can hide one and no key holds one.
+pub(crate) fn verbatim_body<'a>(response: &'a Response, secret: &Secret) -> Option<Cow<'a, [u8]>> {
     let json = response.json.as_ref()?;
     if response.truncated {
         return None;
     }
     let text = response.body_bytes.trim_ascii();
-    let unsafe_text = memchr::memchr2(b'\n', b'\r', text).is_some()
-        || memchr::memmem::find(text, b"eyJ").is_some()
-        || memchr::memmem::find_iter(text, b"\\u")
-            .any(|at| matches!(text.get(at + 2), Some(b'd' | b'D')))
-        || secret.appears_in_bytes(text);
-    if unsafe_text || needs_redaction(json, secret) {
+    if memchr::memchr2(b'\n', b'\r', text).is_some() || secret.appears_in_bytes(text) {
         return None;
     }
-    Some(text)
+    let escaped = memchr::memchr(b'\\', text).is_some();
+    if !may_hold_jwt(text) {
+        // Without a backslash the strings read are the text's own bytes, so
+        // the checks above saw all there is; with one, a secret or a token
+        // may hide behind escapes, and a lone surrogate may be there.
+        if escaped {
+            let lone_surrogate = memchr::memmem::find_iter(text, b"\\u")
+                .any(|at| matches!(text.get(at + 2), Some(b'd' | b'D')));
+            if lone_surrogate || needs_redaction(json, secret) {
+                return None;
+            }
+        }
+        return Some(Cow::Borrowed(text));
+    }
+    // Outside strings JSON has no `eyJ`, and in a string without escapes
+    // a token's run ends where the string does, as it does in the value.
+    if escaped || key_may_hold_jwt(json) {
+        return None;
+    }
+    let text = std::str::from_utf8(text).ok()?;
+    Some(Cow::Owned(mask_jwts_in(text).into_bytes()))
+}
+
+/// Whether a key anywhere in `value` may hold a JWT ([`redact_jwts`] masks
+/// values, not keys).
+fn key_may_hold_jwt(value: &Value) -> bool {
+    match value {
+        Value::Array(items) => items.iter().any(key_may_hold_jwt),
+        Value::Object(map) => map
+            .iter()
+            .any(|(key, item)| may_hold_jwt(key.as_bytes()) || key_may_hold_jwt(item)),
+        _ => false,
+    }
+}
+
+/// Whether `bytes` hold what may be a JWT (`eyJ`, a base64url `{"`).
+pub(crate) fn may_hold_jwt(bytes: &[u8]) -> bool {
+    static JWT_START: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"eyJ"));
+    JWT_START.find(bytes).is_some()
 }
 
 /// Whether [`redact_value`] may change `value`: a string holds what could
 /// be a JWT, or the secret is in a string or a key.
 fn needs_redaction(value: &Value, secret: &Secret) -> bool {
     match value {
-        Value::String(text) => text.contains("eyJ") || secret.appears_in(text),
+        Value::String(text) => may_hold_jwt(text.as_bytes()) || secret.appears_in(text),
         Value::Array(items) => items.iter().any(|item| needs_redaction(item, secret)),
         Value::Object(map) => map
             .iter()
