@@ -11,7 +11,7 @@ use std::process::Output;
 use serde_json::Value;
 use verifik_conformance::server::{self, ServerConfig, ServerHandle, ServerVariant};
 
-use crate::support::{bin, stderr};
+use crate::support::{bin, run_bin, stderr, stdout};
 
 const TOKEN: &str = "bundle-secret-token-4821";
 
@@ -21,10 +21,6 @@ async fn target(mutant: Option<&str>) -> ServerHandle {
     config.token = TOKEN.into();
     config.blocked_email_domains = vec!["blocked.example.test".into()];
     server::spawn(config).await.unwrap()
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// `run --bundle dir/NAME.tar.gz` against `server`, with `extra` arguments.
@@ -51,15 +47,7 @@ async fn run(server: &ServerHandle, dir: &Path, name: &str, extra: &[&str]) -> (
     args.push("--bundle".into());
     args.push(bundle.display().to_string());
     args.extend(extra.iter().map(|s| s.to_string()));
-    let out = tokio::task::spawn_blocking(move || {
-        bin()
-            .args(&args)
-            .env("VERIFIK_TOKEN", TOKEN)
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
+    let out = run_bin(args, Some(TOKEN)).await;
     (out, bundle)
 }
 
@@ -90,6 +78,16 @@ fn verify(bundle: &Path, extra: &[&str]) -> Output {
         .args(extra)
         .output()
         .unwrap()
+}
+
+/// `verify` exits 1, its output naming every one of `phrases`.
+fn assert_verify_fails(bundle: &Path, extra: &[&str], phrases: &[&str]) {
+    let out = verify(bundle, extra);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    for phrase in phrases {
+        assert!(text.contains(phrase), "{phrase:?} in {text}");
+    }
 }
 
 /// The files of a bundle, by name, in archive order.
@@ -273,12 +271,10 @@ async fn keygen_run_verify_round_trip_and_a_wrong_key_fails() {
 
     // Another key: not verified.
     let (_, other) = keys(tmp.path(), "other");
-    let out = verify(&bundle, &["--public-key", &other.display().to_string()]);
-    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
-    assert!(
-        stdout(&out).contains("does not verify with key"),
-        "{}",
-        stdout(&out)
+    assert_verify_fails(
+        &bundle,
+        &["--public-key", &other.display().to_string()],
+        &["does not verify with key"],
     );
     server.shutdown().await;
 }
@@ -307,17 +303,10 @@ async fn changing_any_byte_of_an_exchange_the_report_or_the_manifest_fails_and_i
         let at = line_start + 20;
         bytes[at] = if bytes[at] == b'1' { b'2' } else { b'1' };
     });
-    let out = verify(&bad, &["--public-key", &public]);
-    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
-    assert!(
-        stdout(&out).contains("exchanges.jsonl changed"),
-        "{}",
-        stdout(&out)
-    );
-    assert!(
-        stdout(&out).contains("exchanges.jsonl line 5 changed"),
-        "{}",
-        stdout(&out)
+    assert_verify_fails(
+        &bad,
+        &["--public-key", &public],
+        &["exchanges.jsonl changed", "exchanges.jsonl line 5 changed"],
     );
 
     // One byte of the report.
@@ -327,13 +316,7 @@ async fn changing_any_byte_of_an_exchange_the_report_or_the_manifest_fails_and_i
         let at = text.find("\"pass\"").unwrap() + 1;
         bytes[at] = b'P';
     });
-    let out = verify(&bad, &["--public-key", &public]);
-    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
-    assert!(
-        stdout(&out).contains("report.json changed"),
-        "{}",
-        stdout(&out)
-    );
+    assert_verify_fails(&bad, &["--public-key", &public], &["report.json changed"]);
 
     // One byte of the manifest (its seed).
     let bad = tmp.path().join("manifest.tar.gz");
@@ -342,17 +325,13 @@ async fn changing_any_byte_of_an_exchange_the_report_or_the_manifest_fails_and_i
         let at = text.find("\"seed\": 23").unwrap() + 9;
         bytes[at] = b'4';
     });
-    let out = verify(&bad, &["--public-key", &public]);
-    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
-    assert!(
-        stdout(&out).contains("manifest.json differs from the signed manifest"),
-        "{}",
-        stdout(&out)
-    );
-    assert!(
-        stdout(&out).contains("not judged again"),
-        "{}",
-        stdout(&out)
+    assert_verify_fails(
+        &bad,
+        &["--public-key", &public],
+        &[
+            "manifest.json differs from the signed manifest",
+            "not judged again",
+        ],
     );
 
     // A file added to the archive.
@@ -360,9 +339,7 @@ async fn changing_any_byte_of_an_exchange_the_report_or_the_manifest_fails_and_i
     files.push(("extra.txt".into(), b"hello".to_vec()));
     let bad = tmp.path().join("extra.tar.gz");
     repack(&files, &bad);
-    let out = verify(&bad, &["--public-key", &public]);
-    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
-    assert!(stdout(&out).contains("extra.txt"), "{}", stdout(&out));
+    assert_verify_fails(&bad, &["--public-key", &public], &["extra.txt"]);
     server.shutdown().await;
 }
 
@@ -634,15 +611,7 @@ async fn replay(bundle: &Path, to: &ServerHandle, extra: &[&str]) -> Output {
         to.url().to_string(),
     ];
     args.extend(extra.iter().map(|s| s.to_string()));
-    tokio::task::spawn_blocking(move || {
-        bin()
-            .args(&args)
-            .env("VERIFIK_TOKEN", TOKEN)
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap()
+    run_bin(args, Some(TOKEN)).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -9,11 +9,7 @@ use std::process::Output;
 use serde_json::Value;
 use verifik_conformance::contract::{Contract, ExampleKind, Page, Variant};
 
-use crate::support::{drift, stderr};
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+use crate::support::{drift, stderr, stdout};
 
 fn json_of(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout).expect("JSON on stdout")

@@ -9,7 +9,7 @@ use clap::Parser as _;
 use serde_json::Value;
 use verifik_conformance::server::{self, ServerConfig, ServerHandle, ServerVariant};
 
-use crate::support::{bin, stderr};
+use crate::support::{bin, read_report, run_bin, stderr};
 
 const TOKEN: &str = "gating-token-0123";
 
@@ -41,20 +41,7 @@ async fn run(server: &ServerHandle, dir: &Path, extra: &[&str]) -> Output {
     .collect();
     args.push(dir.display().to_string());
     args.extend(extra.iter().map(|s| s.to_string()));
-    tokio::task::spawn_blocking(move || {
-        bin()
-            .args(&args)
-            .env("VERIFIK_TOKEN", TOKEN)
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap()
-}
-
-fn read_report(dir: &Path) -> Value {
-    let text = std::fs::read_to_string(dir.join("report.json")).expect("report.json written");
-    serde_json::from_str(&text).unwrap()
+    run_bin(args, Some(TOKEN)).await
 }
 
 fn verdict_of<'a>(report: &'a Value, id_prefix: &str) -> Vec<&'a str> {

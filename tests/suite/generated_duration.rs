@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::support::{bin, output_within, stderr};
+use crate::support::{bin, output_within, read_report, stderr};
 
 /// A one-second run, its scripted phase skipped, with margin to start and
 /// write its reports: a run that never ended would fail here, not hang.
@@ -30,8 +30,7 @@ fn a_timed_run_ends_and_reports_how_many_cases_ran() {
         BOUND,
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let text = std::fs::read_to_string(dir.path().join("report.json")).unwrap();
-    let report: Value = serde_json::from_str(&text).unwrap();
+    let report = read_report(dir.path());
     let cases = report["generated_cases"]
         .as_u64()
         .expect("report.json states the generated cases");
@@ -57,8 +56,7 @@ fn a_counted_run_reports_its_cases_too() {
         BOUND,
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let text = std::fs::read_to_string(dir.path().join("report.json")).unwrap();
-    let report: Value = serde_json::from_str(&text).unwrap();
+    let report = read_report(dir.path());
     assert_eq!(report["generated_cases"], 40);
 }
 
@@ -114,7 +112,6 @@ fn the_config_file_key_duration_runs_for_that_long() {
         BOUND,
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let text = std::fs::read_to_string(dir.path().join("report.json")).unwrap();
-    let report: Value = serde_json::from_str(&text).unwrap();
+    let report = read_report(dir.path());
     assert!(report["generated_cases"].as_u64().unwrap() > 0, "{report}");
 }

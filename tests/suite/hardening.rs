@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use serde_json::{json, Value};
 
-use crate::support::{bin, stderr};
+use crate::support::{bin, read_report, run_bin, stderr};
 
 /// Holds characters that percent-encoding and JSON escaping change.
 const TOKEN: &str = "s3cr3t/T0ken+with=odd~chars";
@@ -29,19 +29,6 @@ async fn start(app: Router) -> String {
         let _ = axum::serve(listener, app).await;
     });
     format!("http://{addr}")
-}
-
-/// Run the binary in a blocking task (the test's servers keep running).
-async fn run_bin(args: Vec<String>) -> Output {
-    tokio::task::spawn_blocking(move || {
-        bin()
-            .args(&args)
-            .env_remove("VERIFIK_TOKEN")
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap()
 }
 
 fn run_args(url: &str, dir: &Path, extra: &[&str]) -> Vec<String> {
@@ -105,12 +92,6 @@ fn assert_token_nowhere(dir: &Path, out: &Output) {
     }
 }
 
-/// The report.json a run wrote into `dir`.
-fn read_report(dir: &Path) -> Value {
-    let text = std::fs::read_to_string(dir.join("report.json")).expect("report.json written");
-    serde_json::from_str(&text).unwrap()
-}
-
 /// The Authorization header a request came with.
 fn authorization(request: &Request) -> String {
     request
@@ -125,11 +106,10 @@ fn authorization(request: &Request) -> String {
 async fn assert_echo_is_scrubbed(app: Router) {
     let url = start(app).await;
     let tmp = tempfile::tempdir().unwrap();
-    let out = run_bin(run_args(
-        &url,
-        tmp.path(),
-        &["--cases", "40", "--seed", "1"],
-    ))
+    let out = run_bin(
+        run_args(&url, tmp.path(), &["--cases", "40", "--seed", "1"]),
+        None,
+    )
     .await;
     assert!(
         matches!(out.status.code(), Some(1)),
@@ -339,7 +319,7 @@ async fn a_target_that_never_answers_stops_the_run_after_a_few_requests() {
     });
     let url = start(app).await;
     let tmp = tempfile::tempdir().unwrap();
-    let out = run_bin(run_args(&url, tmp.path(), &["--timeout", "1"])).await;
+    let out = run_bin(run_args(&url, tmp.path(), &["--timeout", "1"]), None).await;
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(3), "{err}");
     assert!(
@@ -377,18 +357,21 @@ async fn max_duration_bounds_the_whole_run() {
     });
     let url = start(app).await;
     let tmp = tempfile::tempdir().unwrap();
-    let out = run_bin(run_args(
-        &url,
-        tmp.path(),
-        &[
-            "--max-duration",
-            "1s",
-            "--concurrency",
-            "2",
-            "--timeout",
-            "5",
-        ],
-    ))
+    let out = run_bin(
+        run_args(
+            &url,
+            tmp.path(),
+            &[
+                "--max-duration",
+                "1s",
+                "--concurrency",
+                "2",
+                "--timeout",
+                "5",
+            ],
+        ),
+        None,
+    )
     .await;
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(3), "{err}");
@@ -440,7 +423,7 @@ async fn a_refused_token_is_named_not_blamed_on_the_server() {
     let hits = Arc::new(AtomicUsize::new(0));
     let url = refusing_target(Arc::clone(&hits)).await;
     let tmp = tempfile::tempdir().unwrap();
-    let out = run_bin(run_args(&url, tmp.path(), &[])).await;
+    let out = run_bin(run_args(&url, tmp.path(), &[]), None).await;
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(3), "{err}");
     assert!(
@@ -475,7 +458,7 @@ async fn a_bad_report_dir_is_found_before_any_request() {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("a-file");
     std::fs::write(&file, "not a folder").unwrap();
-    let out = run_bin(run_args(&url, &file.join("reports"), &[])).await;
+    let out = run_bin(run_args(&url, &file.join("reports"), &[]), None).await;
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("--report-dir"), "{err}");
@@ -520,7 +503,11 @@ async fn curl_lines_and_scripts_reproduce_as_copied() {
     config.token = TOKEN.into();
     let server = server::spawn(config).await.unwrap();
     let tmp = tempfile::tempdir().unwrap();
-    let out = run_bin(run_args(server.url(), tmp.path(), &["--only", "scripted"])).await;
+    let out = run_bin(
+        run_args(server.url(), tmp.path(), &["--only", "scripted"]),
+        None,
+    )
+    .await;
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let report: Value = read_report(tmp.path());
     let checks = report["checks"].as_array().unwrap();

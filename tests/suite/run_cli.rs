@@ -12,14 +12,9 @@ use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
-use crate::support::{bin, stderr};
+use crate::support::{bin, read_report, stderr};
 
 const TOKEN: &str = "tok-Zq9-very-secret-value";
-
-fn read_report(dir: &Path) -> Value {
-    let text = std::fs::read_to_string(dir.join("report.json")).expect("report.json written");
-    serde_json::from_str(&text).unwrap()
-}
 
 /// The token appears in none of the files of `dir`, nor in the output.
 fn assert_token_nowhere(dir: &Path, output: &Output) {

@@ -1,8 +1,11 @@
 //! Helpers shared by the test modules.
 
 use std::io::Read;
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
+
+use serde_json::Value;
 
 pub mod failing_run;
 pub mod independent_server;
@@ -28,6 +31,34 @@ pub fn drift(args: &[&str]) -> Output {
 /// A finished command's stderr, as text.
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A finished command's stdout, as text.
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The report.json a run wrote into `dir`.
+pub fn read_report(dir: &Path) -> Value {
+    let text = std::fs::read_to_string(dir.join("report.json")).expect("report.json written");
+    serde_json::from_str(&text).expect("report.json is JSON")
+}
+
+/// Run the binary with `args` in a blocking task (so the test's own
+/// servers keep answering), with `VERIFIK_TOKEN` set to `token`, or unset.
+pub async fn run_bin(args: Vec<String>, token: Option<&str>) -> Output {
+    let token = token.map(str::to_string);
+    tokio::task::spawn_blocking(move || {
+        let mut command = bin();
+        command.args(&args);
+        match token {
+            Some(token) => command.env("VERIFIK_TOKEN", token),
+            None => command.env_remove("VERIFIK_TOKEN"),
+        };
+        command.output().expect("run the binary")
+    })
+    .await
+    .expect("the binary's task")
 }
 
 /// Run `command` to its end, at most `limit`: past it the process is killed
