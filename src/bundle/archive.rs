@@ -11,7 +11,6 @@ use flate2::write::GzEncoder;
 use flate2::Compression;
 use sha2::{Digest, Sha256};
 
-use super::digest::hex;
 use super::manifest::FileDigest;
 use super::recorder::Recorded;
 
@@ -252,7 +251,7 @@ fn spool(reader: &mut dyn Read) -> std::io::Result<(File, FileDigest)> {
     Ok((
         file,
         FileDigest {
-            sha256: hex(&hasher.finalize()),
+            sha256: hex::encode(hasher.finalize()),
             bytes,
         },
     ))

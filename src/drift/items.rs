@@ -72,7 +72,7 @@ pub fn normalize(text: &str) -> String {
 /// The first 16 hex digits of the SHA-256 of `text`.
 pub fn fingerprint(text: &str) -> String {
     let digest = Sha256::digest(text.as_bytes());
-    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(&digest[..8])
 }
 
 /// A heading or label as a locator key: folded, words joined by `-`.

@@ -22,24 +22,14 @@ pub(crate) fn object_id() -> String {
     bytes[..4].copy_from_slice(&seconds.to_be_bytes());
     bytes[4..9].copy_from_slice(process);
     bytes[9..].copy_from_slice(&counter.to_be_bytes()[1..]);
-    hex(&bytes)
+    hex::encode(bytes)
 }
 
 /// `n` random bytes as lower-case hex.
 pub(crate) fn random_hex(n: usize) -> String {
     let mut bytes = vec![0u8; n];
     rand::rng().fill(bytes.as_mut_slice());
-    hex(&bytes)
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
-    }
-    out
+    hex::encode(bytes)
 }
 
 /// `2024-12-02T17:05:36.788Z`, or `2024-12-02T17:05:36Z` without millis.

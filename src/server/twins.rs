@@ -195,7 +195,7 @@ pub static TWINS: &[Twin] = &[
             let blank = field(r, key)
                 .and_then(Value::as_str)
                 .filter(|s| s.trim().is_empty())
-                .map(|s| format!("{BLANK_MARK}{}", super::ids::hex(s.as_bytes())));
+                .map(|s| format!("{BLANK_MARK}{}", hex::encode(s.as_bytes())));
             if let (Some(mark), Some(Value::Object(body))) = (blank, r.body.as_mut()) {
                 body.insert(key.into(), json!(mark));
             }
