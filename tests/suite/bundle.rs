@@ -9,18 +9,14 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use serde_json::Value;
-use verifik_conformance::server::{self, ServerConfig, ServerHandle, ServerVariant};
+use verifik_conformance::server::ServerHandle;
 
-use crate::support::{bin, run_bin, stderr, stdout};
+use crate::support::{bin, reference_server, run_bin, stderr, stdout};
 
 const TOKEN: &str = "bundle-secret-token-4821";
 
 async fn target(mutant: Option<&str>) -> ServerHandle {
-    let mut config = ServerConfig::new(ServerVariant::Current);
-    config.mutant = mutant.map(str::to_string);
-    config.token = TOKEN.into();
-    config.blocked_email_domains = vec!["blocked.example.test".into()];
-    server::spawn(config).await.unwrap()
+    reference_server(mutant, Some(TOKEN)).await
 }
 
 /// `run --bundle dir/NAME.tar.gz` against `server`, with `extra` arguments.

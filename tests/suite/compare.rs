@@ -221,12 +221,8 @@ fn bad_sides_and_empty_tokens_are_usage_errors() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_url_side_is_judged_with_its_token_which_never_shows() {
-    use verifik_conformance::server::{self, ServerConfig};
     const TOKEN: &str = "compare-side-token-42";
-    let mut config = ServerConfig::new(ServerVariant::Current);
-    config.token = TOKEN.into();
-    config.blocked_email_domains = vec!["blocked.example.test".into()];
-    let target = server::spawn(config).await.unwrap();
+    let target = crate::support::reference_server(None, Some(TOKEN)).await;
     let url = target.url().to_string();
     let out = tokio::task::spawn_blocking(move || {
         bin()

@@ -7,19 +7,15 @@ use std::process::Output;
 
 use clap::Parser as _;
 use serde_json::Value;
-use verifik_conformance::server::{self, ServerConfig, ServerHandle, ServerVariant};
+use verifik_conformance::server::ServerHandle;
 
-use crate::support::{bin, read_report, run_bin, stderr};
+use crate::support::{bin, read_report, reference_server, run_bin, stderr};
 
 const TOKEN: &str = "gating-token-0123";
 
 /// The reference server, or one of its mutants, on 127.0.0.1.
 async fn target(mutant: Option<&str>) -> ServerHandle {
-    let mut config = ServerConfig::new(ServerVariant::Current);
-    config.mutant = mutant.map(str::to_string);
-    config.token = TOKEN.into();
-    config.blocked_email_domains = vec!["blocked.example.test".into()];
-    server::spawn(config).await.unwrap()
+    reference_server(mutant, Some(TOKEN)).await
 }
 
 /// `run` against `server` with `extra` arguments, reports in `dir`.

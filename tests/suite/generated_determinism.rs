@@ -9,7 +9,6 @@ use verifik_conformance::context::{RunContext, TargetFacts};
 use verifik_conformance::contract::Contract;
 use verifik_conformance::model::ProfileId;
 use verifik_conformance::property::{run_generated, GeneratedOptions};
-use verifik_conformance::server::{self, ServerConfig, ServerVariant};
 
 /// A fresh server each time, so no run sees another's registrations.
 async fn recorded(seed: u64, cases: u32) -> Vec<RequestRecord> {
@@ -19,9 +18,7 @@ async fn recorded(seed: u64, cases: u32) -> Vec<RequestRecord> {
 async fn recorded_with(options: GeneratedOptions) -> Vec<RequestRecord> {
     let seed = options.seed;
     let contract = Contract::embedded().unwrap();
-    let mut config = ServerConfig::new(ServerVariant::Current);
-    config.blocked_email_domains = vec!["blocked.example.test".into()];
-    let server = server::spawn(config).await.unwrap();
+    let server = crate::support::reference_server(None, None).await;
     let client = Client::new(TargetConfig::new(
         server.url(),
         Some(server.token().to_string()),

@@ -16,7 +16,7 @@ use verifik_conformance::config::RunConfig;
 use verifik_conformance::contract::Contract;
 use verifik_conformance::model::Phase;
 use verifik_conformance::model::ProfileId;
-use verifik_conformance::server::{self, ServerConfig, ServerHandle, ServerVariant};
+use verifik_conformance::server::{self, ServerHandle};
 use verifik_conformance::suite::{run_suite, SuiteOutcome};
 
 type Breaks = fn(&Map<String, Value>) -> bool;
@@ -105,9 +105,7 @@ async fn forward(
 }
 
 async fn start(breaks: Option<Breaks>, rewrites: Option<Rewrites>) -> (ServerHandle, String) {
-    let mut config = ServerConfig::new(ServerVariant::Current);
-    config.blocked_email_domains = vec!["blocked.example.test".into()];
-    let server = server::spawn(config).await.unwrap();
+    let server = crate::support::reference_server(None, None).await;
     let proxy = Arc::new(Proxy {
         upstream: server.url().to_string(),
         client: {

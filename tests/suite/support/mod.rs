@@ -6,6 +6,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use verifik_conformance::server::{self, ServerConfig, ServerHandle, ServerVariant};
 
 pub mod failing_run;
 pub mod independent_server;
@@ -26,6 +27,23 @@ pub fn drift(args: &[&str]) -> Output {
         .args(args)
         .output()
         .expect("run the binary")
+}
+
+/// The email domain the test servers refuse.
+pub const BLOCKED_DOMAIN: &str = "blocked.example.test";
+
+/// The reference server on 127.0.0.1, port 0: as `mutant` when given, with
+/// `token` when given (else its own), refusing emails at [`BLOCKED_DOMAIN`].
+pub async fn reference_server(mutant: Option<&str>, token: Option<&str>) -> ServerHandle {
+    let mut config = ServerConfig::new(ServerVariant::Current);
+    config.mutant = mutant.map(str::to_string);
+    if let Some(token) = token {
+        config.token = token.into();
+    }
+    config.blocked_email_domains = vec![BLOCKED_DOMAIN.into()];
+    server::spawn(config)
+        .await
+        .expect("the reference server starts")
 }
 
 /// A finished command's stderr, as text.
