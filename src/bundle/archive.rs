@@ -1,15 +1,17 @@
 //! The bundle archive: a `.tar.gz` (standard `tar` opens it) written
-//! through a temporary file beside the destination and renamed into place,
-//! and read back in a stream (every gzip member of it), hashing as it goes.
+//! through a temporary file beside the destination, the exchanges during
+//! the run and the rest after it, and renamed into place; and read back in
+//! a stream (every gzip member of it), hashing as it goes.
 
 use std::fs::File;
-use std::io::{BufWriter, Read, Write};
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use flate2::read::MultiGzDecoder;
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use sha2::{Digest, Sha256};
+use tempfile::NamedTempFile;
 
 use super::manifest::FileDigest;
 use super::recorder::Recorded;
@@ -32,7 +34,8 @@ pub enum BundleError {
     Read { path: String, reason: String },
 }
 
-/// What goes into a bundle.
+/// What goes into a bundle besides the exchanges, which the recorder wrote
+/// into it during the run.
 pub struct BundleFiles {
     pub manifest: Vec<u8>,
     /// The DSSE envelope, when the bundle is signed.
@@ -67,57 +70,118 @@ pub fn check_bundle_path(path: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Write the bundle to `path` (replacing a file there only once it is
-/// complete).
+/// A bundle being written: a temporary file beside the destination,
+/// renamed into place only once complete (an interrupted run leaves no
+/// bundle under the name, and any earlier one there as it was).
 ///
 /// The archive is a gzip file of several members, which RFC 1952 allows and
-/// `gzip`, `tar` and every gzip library that follows it read as one stream:
-/// the small files, then the two recorded files as the recorder compressed
-/// them during the run (copied, not compressed again), then the tar end.
-pub fn write_bundle(path: &Path, files: BundleFiles) -> Result<(), BundleError> {
-    let fail = |reason: String| BundleError::Write {
-        path: path.display().to_string(),
-        reason,
-    };
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let temp = tempfile::Builder::new()
-        .prefix(".bundle-")
-        .suffix(".partial")
-        .tempfile_in(dir)
-        .map_err(|e| fail(e.to_string()))?;
-    let mut out = BufWriter::with_capacity(256 * 1024, temp.as_file());
-    let Recorded {
-        mut exchanges,
-        mut digests,
-        ..
-    } = files.recorded;
+/// `gzip`, `tar` and every gzip library that follows it read as one stream.
+/// It is written in the order the run makes it: first the tar header of
+/// `exchanges.jsonl` (in a stored member of fixed length, its size filled in
+/// at the end), then the exchanges, appended by the recorder as the run
+/// goes (see [`BundleFile::exchanges`]), then, when the run has ended, the
+/// digests, the manifest, its signature, the report and the tar end. So
+/// nothing of the exchanges is copied or compressed again at the end.
+pub struct BundleFile {
+    path: PathBuf,
+    temp: NamedTempFile,
+    /// Where the exchanges start.
+    exchanges_at: u64,
+}
 
-    let mut tar = Vec::new();
-    push_file(&mut tar, MANIFEST, &files.manifest);
-    if let Some(envelope) = &files.envelope {
-        push_file(&mut tar, ENVELOPE, envelope);
+impl BundleFile {
+    /// Start the bundle for `path` (checked with [`check_bundle_path`]).
+    pub fn create(path: &Path) -> Result<BundleFile, BundleError> {
+        let fail = |reason: String| BundleError::Write {
+            path: path.display().to_string(),
+            reason,
+        };
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let mut temp = tempfile::Builder::new()
+            .prefix(".bundle-")
+            .suffix(".partial")
+            .tempfile_in(dir)
+            .map_err(|e| fail(format!("cannot create a file in {}: {e}", dir.display())))?;
+        let header = stored_member(&entry_header(EXCHANGES, 0)).map_err(|e| fail(e.to_string()))?;
+        temp.write_all(&header).map_err(|e| fail(e.to_string()))?;
+        Ok(BundleFile {
+            path: path.to_path_buf(),
+            temp,
+            exchanges_at: header.len() as u64,
+        })
     }
-    push_file(&mut tar, REPORT, &files.report);
-    tar.extend_from_slice(&entry_header(DIGESTS, digests.bytes));
-    write_member(&mut out, &tar).map_err(|e| fail(e.to_string()))?;
-    std::io::copy(&mut digests.gzip, &mut out).map_err(|e| fail(format!("{DIGESTS}: {e}")))?;
 
-    let mut tar = vec![0u8; padding(digests.bytes)];
-    tar.extend_from_slice(&entry_header(EXCHANGES, exchanges.bytes));
-    write_member(&mut out, &tar).map_err(|e| fail(e.to_string()))?;
-    std::io::copy(&mut exchanges.gzip, &mut out).map_err(|e| fail(format!("{EXCHANGES}: {e}")))?;
+    /// Where the bundle goes.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
 
-    // Two zero blocks end a tar archive.
-    let tar = vec![0u8; padding(exchanges.bytes) + 2 * BLOCK];
-    write_member(&mut out, &tar).map_err(|e| fail(e.to_string()))?;
-    out.flush().map_err(|e| fail(e.to_string()))?;
-    drop(out);
-    temp.as_file().sync_all().map_err(|e| fail(e.to_string()))?;
-    temp.persist(path).map_err(|e| fail(e.error.to_string()))?;
-    Ok(())
+    /// The file the recorder appends the exchanges' gzip members to.
+    pub fn exchanges(&self) -> std::io::Result<File> {
+        self.temp.as_file().try_clone()
+    }
+
+    /// Finish the archive after the exchanges, and put it in place.
+    pub fn finish(self, files: BundleFiles) -> Result<(), BundleError> {
+        let fail = |reason: String| BundleError::Write {
+            path: self.path.display().to_string(),
+            reason,
+        };
+        let Recorded {
+            exchanges,
+            mut digests,
+        } = files.recorded;
+        let mut file = self.temp.as_file();
+        file.seek(SeekFrom::End(0))
+            .map_err(|e| fail(e.to_string()))?;
+        let mut out = BufWriter::with_capacity(256 * 1024, file);
+        let mut tar = vec![0u8; padding(exchanges.bytes)];
+        tar.extend_from_slice(&entry_header(DIGESTS, digests.bytes));
+        write_member(&mut out, &tar).map_err(|e| fail(e.to_string()))?;
+        std::io::copy(&mut digests.gzip, &mut out).map_err(|e| fail(format!("{DIGESTS}: {e}")))?;
+
+        let mut tar = vec![0u8; padding(digests.bytes)];
+        push_file(&mut tar, MANIFEST, &files.manifest);
+        if let Some(envelope) = &files.envelope {
+            push_file(&mut tar, ENVELOPE, envelope);
+        }
+        push_file(&mut tar, REPORT, &files.report);
+        // Two zero blocks end a tar archive.
+        tar.resize(tar.len() + 2 * BLOCK, 0);
+        write_member(&mut out, &tar).map_err(|e| fail(e.to_string()))?;
+        out.flush().map_err(|e| fail(e.to_string()))?;
+        drop(out);
+
+        // The size of the exchanges, now known, in the header's member.
+        let header = stored_member(&entry_header(EXCHANGES, exchanges.bytes))
+            .map_err(|e| fail(e.to_string()))?;
+        if header.len() as u64 != self.exchanges_at {
+            return Err(fail(format!(
+                "the header of {EXCHANGES} changed length ({} bytes, {} reserved)",
+                header.len(),
+                self.exchanges_at
+            )));
+        }
+        file.seek(SeekFrom::Start(0))
+            .map_err(|e| fail(e.to_string()))?;
+        file.write_all(&header).map_err(|e| fail(e.to_string()))?;
+        file.sync_all().map_err(|e| fail(e.to_string()))?;
+        self.temp
+            .persist(&self.path)
+            .map_err(|e| fail(e.error.to_string()))?;
+        Ok(())
+    }
+}
+
+/// `bytes` as one stored (uncompressed) gzip member: its length depends on
+/// the length of `bytes` only, so it can be written again in place.
+fn stored_member(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut gzip = GzEncoder::new(Vec::new(), Compression::none());
+    gzip.write_all(bytes)?;
+    gzip.finish()
 }
 
 /// A tar block.

@@ -2,11 +2,9 @@
 //! every other file), its DSSE signature when a key is given, report.json
 //! and the recorded exchanges, in one archive.
 
-use std::path::Path;
-
 use ed25519_dalek::SigningKey;
 
-use super::archive::{write_bundle, BundleError, BundleFiles, DIGESTS, EXCHANGES, REPORT};
+use super::archive::{BundleError, BundleFile, BundleFiles, DIGESTS, EXCHANGES, REPORT};
 use super::digest::{contract_digest, sha256_hex};
 use super::manifest::{
     ContractInfo, FileDigest, Manifest, RunOptions, TargetInfo, Tool, BUNDLE_FORMAT,
@@ -27,11 +25,12 @@ pub struct RunFacts {
     pub started_at: String,
 }
 
-/// Write the bundle of a run to `path`: `report` is the report.json the
-/// run wrote, `exit_code` how it ended. Returns the manifest written, and
-/// the signing key's id when signed.
+/// Finish the bundle of a run, `bundle`, whose exchanges `recorder`
+/// wrote into it: `report` is the report.json the run wrote, `exit_code`
+/// how it ended. Returns the manifest written, and the signing key's id
+/// when signed.
 pub fn write_run_bundle(
-    path: &Path,
+    bundle: BundleFile,
     key: Option<&SigningKey>,
     recorder: &Recorder,
     config: &RunConfig,
@@ -40,7 +39,7 @@ pub fn write_run_bundle(
     exit_code: i32,
 ) -> Result<(Manifest, Option<String>), BundleError> {
     let fail = |reason: String| BundleError::Write {
-        path: path.display().to_string(),
+        path: bundle.path().display().to_string(),
         reason,
     };
     let recorded = recorder.finish().map_err(|e| fail(e.to_string()))?;
@@ -119,14 +118,11 @@ pub fn write_run_bundle(
         }
         None => None,
     };
-    write_bundle(
-        path,
-        BundleFiles {
-            manifest: manifest_bytes,
-            envelope,
-            report,
-            recorded,
-        },
-    )?;
+    bundle.finish(BundleFiles {
+        manifest: manifest_bytes,
+        envelope,
+        report,
+        recorded,
+    })?;
     Ok((manifest, key.map(|k| key_id(&k.verifying_key()))))
 }

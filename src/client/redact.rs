@@ -142,24 +142,29 @@ fn is_b64url(c: u8) -> bool {
 /// Mask every JWT-looking run in free text. A JWT header is base64url JSON,
 /// so it starts with `eyJ` (`{"`); that anchors the search.
 pub(crate) fn mask_jwts_in(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = String::with_capacity(text.len());
+    let masked = mask_jwts_in_bytes(text.as_bytes());
+    // Only ASCII runs were replaced, by ASCII: still UTF-8.
+    String::from_utf8(masked).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// [`mask_jwts_in`] over bytes (UTF-8 or not: a JWT is ASCII).
+pub(crate) fn mask_jwts_in_bytes(bytes: &[u8]) -> Vec<u8> {
+    let segment_end = |from: usize| {
+        from + bytes[from..]
+            .iter()
+            .position(|&c| !is_b64url(c))
+            .unwrap_or(bytes.len() - from)
+    };
+    let mut out = Vec::with_capacity(bytes.len());
     let mut copied = 0;
     let mut i = 0;
-    while let Some(found) = text[i..].find("eyJ") {
+    while let Some(found) = JWT_START.find(&bytes[i..]) {
         let start = i + found;
         // Must not be the middle of a longer word.
         if start > 0 && is_b64url(bytes[start - 1]) {
             i = start + 3;
             continue;
         }
-        let segment_end = |from: usize| {
-            let mut end = from;
-            while end < bytes.len() && is_b64url(bytes[end]) {
-                end += 1;
-            }
-            end
-        };
         let header_end = segment_end(start);
         if header_end >= bytes.len() || bytes[header_end] != b'.' {
             i = header_end.max(start + 3);
@@ -173,15 +178,19 @@ pub(crate) fn mask_jwts_in(text: &str) -> String {
         }
         let signature_end = segment_end(payload_end + 1);
         if signature_end > payload_end + 1 {
-            out.push_str(&text[copied..=payload_end]);
-            out.push_str("***");
+            out.extend_from_slice(&bytes[copied..=payload_end]);
+            out.extend_from_slice(b"***");
             copied = signature_end;
         }
         i = signature_end.max(start + 3);
     }
-    out.push_str(&text[copied..]);
+    out.extend_from_slice(&bytes[copied..]);
     out
 }
+
+/// Finds where a JWT may start (`eyJ`, a base64url `{"`).
+static JWT_START: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"eyJ"));
 
 /// Scrub the secret and mask JWTs in every string of a JSON value.
 pub(crate) fn redact_value(value: &mut Value, secret: &Secret) {
@@ -321,8 +330,10 @@ pub(crate) fn verbatim_body<'a>(response: &'a Response, secret: &Secret) -> Opti
         // the checks above saw all there is; with one, a secret or a token
         // may hide behind escapes, and a lone surrogate may be there.
         if escaped {
-            let lone_surrogate = memchr::memmem::find_iter(text, b"\\u")
-                .any(|at| matches!(text.get(at + 2), Some(b'd' | b'D')));
+            // `\ud800` to `\udfff`: rare, so two searches beat a look at
+            // every `\u`.
+            let lone_surrogate = memchr::memmem::find(text, b"\\ud").is_some()
+                || memchr::memmem::find(text, b"\\uD").is_some();
             if lone_surrogate || needs_redaction(json, secret) {
                 return None;
             }
@@ -334,8 +345,8 @@ pub(crate) fn verbatim_body<'a>(response: &'a Response, secret: &Secret) -> Opti
     if escaped || key_may_hold_jwt(json) {
         return None;
     }
-    let text = std::str::from_utf8(text).ok()?;
-    Some(Cow::Owned(mask_jwts_in(text).into_bytes()))
+    // Parsed as JSON, the text is UTF-8, and masking keeps it so.
+    Some(Cow::Owned(mask_jwts_in_bytes(text)))
 }
 
 /// Whether a key anywhere in `value` may hold a JWT ([`redact_jwts`] masks
@@ -352,8 +363,6 @@ fn key_may_hold_jwt(value: &Value) -> bool {
 
 /// Whether `bytes` hold what may be a JWT (`eyJ`, a base64url `{"`).
 pub(crate) fn may_hold_jwt(bytes: &[u8]) -> bool {
-    static JWT_START: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
-        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"eyJ"));
     JWT_START.find(bytes).is_some()
 }
 

@@ -83,6 +83,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Error> {
 /// recorded during it, the archive written after the reports.
 struct BundleWriter {
     path: PathBuf,
+    file: bundle::BundleFile,
     key: Option<ed25519_dalek::SigningKey>,
     recorder: Arc<bundle::Recorder>,
 }
@@ -97,13 +98,18 @@ impl BundleWriter {
             ),
             None => None,
         };
-        let recorder = bundle::Recorder::new().map_err(|e| {
-            Error::usage(format!(
-                "--bundle: cannot create a temporary file for the recording: {e}"
-            ))
-        })?;
+        let file = bundle::BundleFile::create(path).map_err(Error::usage)?;
+        let recorder = file
+            .exchanges()
+            .and_then(bundle::Recorder::new)
+            .map_err(|e| {
+                Error::usage(format!(
+                    "--bundle: cannot create a temporary file for the recording: {e}"
+                ))
+            })?;
         Ok(BundleWriter {
             path: path.to_path_buf(),
+            file,
             key,
             recorder: Arc::new(recorder),
         })
@@ -119,7 +125,7 @@ impl BundleWriter {
             ))
         })?;
         let (_, signed_by) = bundle::write_run_bundle(
-            &self.path,
+            self.file,
             self.key.as_ref(),
             &self.recorder,
             config,

@@ -678,3 +678,71 @@ async fn replay_says_what_a_fix_fixed_and_what_regressed() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// The hidden files a bundle is built in, left in `dir`.
+fn partial_files(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".bundle-"))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_bundle_compressed_again_whole_still_verifies_and_a_failed_run_leaves_none() {
+    let server = target(None).await;
+    let tmp = tempfile::tempdir().unwrap();
+    let (secret, public) = keys(tmp.path(), "ci");
+    let key = secret.display().to_string();
+    let (out, bundle) = run(&server, tmp.path(), "made", &["--signing-key", &key]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(partial_files(tmp.path()), Vec::<String>::new());
+    let public = public.display().to_string();
+    let verified = verify(&bundle, &["--public-key", &public]);
+    assert_eq!(verified.status.code(), Some(0), "{}", stdout(&verified));
+
+    // The manifest holds the digests of the files, not of their gzip
+    // members: the whole archive compressed again in one member, as
+    // `zcat | gzip -9` does, verifies the same.
+    let mut tar_bytes = Vec::new();
+    flate2::read::MultiGzDecoder::new(std::fs::File::open(&bundle).unwrap())
+        .read_to_end(&mut tar_bytes)
+        .unwrap();
+    let again = tmp.path().join("again.tar.gz");
+    let mut gzip = flate2::write::GzEncoder::new(
+        std::fs::File::create(&again).unwrap(),
+        flate2::Compression::best(),
+    );
+    gzip.write_all(&tar_bytes).unwrap();
+    gzip.finish().unwrap();
+    let verified = verify(&again, &["--public-key", &public]);
+    assert_eq!(verified.status.code(), Some(0), "{}", stdout(&verified));
+    assert!(stdout(&verified).contains("every verdict reproduced"));
+
+    // A run that stops with an error writes no bundle, and leaves nothing
+    // behind: the target's port is closed by then.
+    let url = server.url().to_string();
+    server.shutdown().await;
+    let failed = tmp.path().join("failed.tar.gz");
+    let out = run_bin(
+        [
+            "run",
+            "--target",
+            &url,
+            "--cases",
+            "5",
+            "--report-dir",
+            &tmp.path().join("failed-reports").display().to_string(),
+            "--bundle",
+            &failed.display().to_string(),
+        ]
+        .map(String::from)
+        .to_vec(),
+        Some(TOKEN),
+    )
+    .await;
+    // 3: the target could not be reached.
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(!failed.exists(), "no bundle from a failed run");
+    assert_eq!(partial_files(tmp.path()), Vec::<String>::new());
+}
