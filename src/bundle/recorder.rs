@@ -5,13 +5,13 @@
 //! `exchanges.digests` and appends the batch to `exchanges.jsonl`.
 //!
 //! The writer works in the CPU time the run leaves idle (on Linux it runs
-//! at the idle scheduling priority), so it does not slow the run down:
+//! at the idle scheduling priority), so it slows the run down little:
 //! while it keeps up it compresses each batch; when batches wait for it, it
 //! stores them uncompressed, which costs next to nothing, and catches up.
-//! Each batch is one gzip member of its temporary file, compressed or
-//! stored, so the archive copies the files as they are and nothing is left
-//! to compress when the run ends. Both digests of the manifest are of the
-//! uncompressed text, hashed as it is written.
+//! Each batch is one gzip member, compressed or stored, appended to the
+//! bundle itself (the digests to a temporary file, copied in at the end),
+//! so nothing is left to compress or copy when the run ends. Both digests
+//! of the manifest are of the uncompressed text, hashed as it is written.
 
 use std::fs::File;
 use std::io::{BufWriter, Seek, SeekFrom, Write};
