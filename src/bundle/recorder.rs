@@ -407,6 +407,26 @@ mod tests {
         assert_eq!(level_for(QUEUE), Compression::none());
     }
 
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_writer_thread_takes_only_idle_cpu_time() {
+        use thread_priority::unix::{
+            thread_schedule_policy, NormalThreadSchedulePolicy, ThreadSchedulePolicy,
+        };
+        let policy = std::thread::spawn(|| {
+            yield_to_the_run();
+            thread_schedule_policy().unwrap()
+        })
+        .join()
+        .unwrap();
+        assert_eq!(
+            policy,
+            ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle)
+        );
+        // The calling thread is not changed.
+        assert_ne!(thread_schedule_policy().unwrap(), policy);
+    }
+
     #[test]
     fn stored_and_compressed_batches_read_back_as_one_text_with_a_digest_a_line() {
         let stream = || Stream::new(tempfile::tempfile().unwrap(), None);
