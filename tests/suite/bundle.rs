@@ -67,6 +67,16 @@ fn keys(dir: &Path, name: &str) -> (PathBuf, PathBuf) {
     (secret, public)
 }
 
+/// `run` against `server` signed with a new key pair named `name`, which
+/// must exit `code`: the bundle, and the public key's path.
+async fn signed_run(server: &ServerHandle, dir: &Path, name: &str, code: i32) -> (PathBuf, String) {
+    let (secret, public) = keys(dir, name);
+    let key = secret.display().to_string();
+    let (out, bundle) = run(server, dir, name, &["--signing-key", &key]).await;
+    assert_eq!(out.status.code(), Some(code), "{}", stderr(&out));
+    (bundle, public.display().to_string())
+}
+
 fn verify(bundle: &Path, extra: &[&str]) -> Output {
     bin()
         .arg("verify")
@@ -279,11 +289,7 @@ async fn keygen_run_verify_round_trip_and_a_wrong_key_fails() {
 async fn changing_any_byte_of_an_exchange_the_report_or_the_manifest_fails_and_is_named() {
     let server = target(None).await;
     let tmp = tempfile::tempdir().unwrap();
-    let (secret, public) = keys(tmp.path(), "k");
-    let key = secret.display().to_string();
-    let public = public.display().to_string();
-    let (out, bundle) = run(&server, tmp.path(), "b", &["--signing-key", &key]).await;
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let (bundle, public) = signed_run(&server, tmp.path(), "b", 0).await;
 
     // One byte of the fifth exchange.
     let bad = tmp.path().join("exchange.tar.gz");
@@ -400,10 +406,7 @@ async fn a_doctored_answer_with_consistent_digests_is_caught_by_judging_again() 
 async fn a_mutant_bundle_verifies_and_judges_again_to_the_same_failures() {
     let server = target(Some("contact-message-reworded")).await;
     let tmp = tempfile::tempdir().unwrap();
-    let (secret, public) = keys(tmp.path(), "m");
-    let key = secret.display().to_string();
-    let (out, bundle) = run(&server, tmp.path(), "mutant", &["--signing-key", &key]).await;
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let (bundle, public) = signed_run(&server, tmp.path(), "mutant", 1).await;
     let report: Value = serde_json::from_slice(&entry(&bundle, "report.json")).unwrap();
     let failing: Vec<&str> = report["checks"]
         .as_array()
@@ -422,7 +425,7 @@ async fn a_mutant_bundle_verifies_and_judges_again_to_the_same_failures() {
     assert_eq!(manifest["verdict"], "not-conformant");
     assert_eq!(manifest["exit_code"], 1);
 
-    let out = verify(&bundle, &["--public-key", &public.display().to_string()]);
+    let out = verify(&bundle, &["--public-key", &public]);
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("every verdict reproduced"), "{text}");
@@ -692,12 +695,8 @@ fn partial_files(dir: &Path) -> Vec<String> {
 async fn a_bundle_compressed_again_whole_still_verifies_and_a_failed_run_leaves_none() {
     let server = target(None).await;
     let tmp = tempfile::tempdir().unwrap();
-    let (secret, public) = keys(tmp.path(), "ci");
-    let key = secret.display().to_string();
-    let (out, bundle) = run(&server, tmp.path(), "made", &["--signing-key", &key]).await;
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let (bundle, public) = signed_run(&server, tmp.path(), "made", 0).await;
     assert_eq!(partial_files(tmp.path()), Vec::<String>::new());
-    let public = public.display().to_string();
     let verified = verify(&bundle, &["--public-key", &public]);
     assert_eq!(verified.status.code(), Some(0), "{}", stdout(&verified));
 
