@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::builder::{PossibleValue, PossibleValuesParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::model::{FailOn, NoTests, Phase, ProfileId, ServerVariant};
+use crate::model::{BundleCompression, FailOn, NoTests, Phase, ProfileId, ServerVariant};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -119,6 +119,7 @@ value_enum!(ServerVariant);
 value_enum!(Phase);
 value_enum!(NoTests);
 value_enum!(FailOn);
+value_enum!(BundleCompression);
 
 #[derive(Debug, Args)]
 pub struct FactsArgs {
@@ -244,6 +245,17 @@ pub struct RunArgs {
     /// `keygen`); without it the bundle is unsigned.
     #[arg(long = "signing-key", value_name = "KEY", requires = "bundle")]
     pub signing_key: Option<PathBuf>,
+    /// Compress the bundle's exchanges with the CPU time the run leaves
+    /// idle and store the rest (idle: the run barely slows down), or all of
+    /// them (always: a smaller bundle; the run may wait for it).
+    #[arg(
+        long = "bundle-compression",
+        value_enum,
+        value_name = "HOW",
+        default_value = "idle",
+        requires = "bundle"
+    )]
+    pub bundle_compression: BundleCompression,
 }
 
 /// `keygen`: where the key pair goes.

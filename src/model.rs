@@ -188,6 +188,17 @@ named! {
 }
 
 named! {
+    /// How `run --bundle` compresses the recorded exchanges: with the CPU
+    /// time the run leaves idle, storing what it cannot keep up with (the
+    /// run barely slows down), or every batch (a smaller bundle; the run
+    /// may wait for it).
+    BundleCompression {
+        Idle = "idle",
+        Always = "always",
+    }
+}
+
+named! {
     /// What one page says about an observed behaviour.
     Alignment {
         Agrees = "agrees",

@@ -25,10 +25,21 @@ pub struct RunFacts {
     pub started_at: String,
 }
 
+/// A bundle written.
+#[derive(Debug)]
+pub struct Written {
+    pub manifest: Manifest,
+    /// The id of the key that signed it, when signed.
+    pub signed_by: Option<String>,
+    /// The size of `exchanges.jsonl`, and how much of it went in stored
+    /// (uncompressed) to keep pace with the run.
+    pub exchanges_bytes: u64,
+    pub stored_bytes: u64,
+}
+
 /// Finish the bundle of a run, `bundle`, whose exchanges `recorder`
 /// wrote into it: `report` is the report.json the run wrote, `exit_code`
-/// how it ended. Returns the manifest written, and the signing key's id
-/// when signed.
+/// how it ended.
 pub fn write_run_bundle(
     bundle: BundleFile,
     key: Option<&SigningKey>,
@@ -37,7 +48,7 @@ pub fn write_run_bundle(
     run: &RunFacts,
     report: Vec<u8>,
     exit_code: i32,
-) -> Result<(Manifest, Option<String>), BundleError> {
+) -> Result<Written, BundleError> {
     let fail = |reason: String| BundleError::Write {
         path: bundle.path().display().to_string(),
         reason,
@@ -118,11 +129,17 @@ pub fn write_run_bundle(
         }
         None => None,
     };
+    let (exchanges_bytes, stored_bytes) = (recorded.exchanges.bytes, recorded.exchanges.stored);
     bundle.finish(BundleFiles {
         manifest: manifest_bytes,
         envelope,
         report,
         recorded,
     })?;
-    Ok((manifest, key.map(|k| key_id(&k.verifying_key()))))
+    Ok(Written {
+        manifest,
+        signed_by: key.map(|k| key_id(&k.verifying_key())),
+        exchanges_bytes,
+        stored_bytes,
+    })
 }

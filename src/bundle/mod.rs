@@ -14,7 +14,7 @@ mod signing;
 mod verify;
 
 pub use archive::{check_bundle_path, BundleError, BundleFile};
-pub use certify::{write_run_bundle, RunFacts};
+pub use certify::{write_run_bundle, RunFacts, Written};
 pub use digest::{contract_digest, sha256_hex, ContractDigest};
 pub use manifest::{FileDigest, Manifest, RunOptions, TargetInfo, BUNDLE_FORMAT};
 pub use record::ExchangeLine;

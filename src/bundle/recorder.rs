@@ -27,6 +27,7 @@ use sha2::{Digest, Sha256};
 
 use super::record::{write_line_rest, write_line_start};
 use crate::client::{Exchange, ExchangeSink, SentBody};
+use crate::model::BundleCompression;
 
 /// A batch goes to the writer thread once it holds this many bytes: one
 /// wake-up per batch, not per exchange.
@@ -58,6 +59,7 @@ pub struct Recorder {
     waiting: Arc<AtomicUsize>,
     /// Set when the recording finishes: the writer hands over what is left.
     stop: Arc<AtomicBool>,
+    policy: BundleCompression,
     writer: Mutex<Option<JoinHandle<Writer>>>,
 }
 
@@ -92,6 +94,8 @@ struct Stream {
     out: BufWriter<File>,
     hasher: Sha256,
     bytes: u64,
+    /// Of `bytes`, those in stored members.
+    stored: u64,
     /// Flushed to disk after every this many bytes of text, so little is
     /// left to flush when the run ends (none: never).
     sync_every: Option<u64>,
@@ -104,6 +108,7 @@ impl Stream {
             out: BufWriter::with_capacity(256 * 1024, file),
             hasher: Sha256::new(),
             bytes: 0,
+            stored: 0,
             sync_every,
             unsynced: 0,
         }
@@ -119,6 +124,9 @@ impl Stream {
         member.finish()?;
         self.hasher.update(bytes);
         self.bytes += bytes.len() as u64;
+        if level == Compression::none() {
+            self.stored += bytes.len() as u64;
+        }
         if let Some(every) = self.sync_every {
             self.unsynced += bytes.len() as u64;
             if self.unsynced >= every {
@@ -136,6 +144,7 @@ impl Stream {
         Ok(RecordedText {
             bytes: self.bytes,
             sha256: hex::encode(self.hasher.finalize()),
+            stored: self.stored,
         })
     }
 
@@ -161,11 +170,13 @@ pub struct RecordedFile {
 }
 
 /// A text written in place, in the file given to the recorder: `bytes`
-/// long with digest `sha256`.
+/// long with digest `sha256`, `stored` of them in stored (uncompressed)
+/// members.
 #[derive(Debug)]
 pub struct RecordedText {
     pub bytes: u64,
     pub sha256: String,
+    pub stored: u64,
 }
 
 /// A finished recording.
@@ -180,10 +191,10 @@ pub struct Recorded {
     pub digests: RecordedFile,
 }
 
-/// How a batch goes in: compressed while the writer keeps up, stored when
-/// `behind` batches wait for it.
-fn level_for(behind: usize) -> Compression {
-    if behind <= KEEPING_UP {
+/// How a batch goes in: compressed always, or while the writer keeps up
+/// and stored when `behind` batches wait for it.
+fn level_for(policy: BundleCompression, behind: usize) -> Compression {
+    if policy == BundleCompression::Always || behind <= KEEPING_UP {
         Compression::fast()
     } else {
         Compression::none()
@@ -210,8 +221,9 @@ fn yield_to_the_run() {
 
 impl Recorder {
     /// A recorder appending the exchanges to `exchanges` (at its current
-    /// position), and their digests to an anonymous temporary file.
-    pub fn new(exchanges: File) -> std::io::Result<Recorder> {
+    /// position), compressed as `policy` says, and their digests to an
+    /// anonymous temporary file.
+    pub fn new(exchanges: File, policy: BundleCompression) -> std::io::Result<Recorder> {
         let mut files = Files {
             lines: Stream::new(exchanges, Some(SYNC_EVERY)),
             digests: Stream::new(tempfile::tempfile()?, None),
@@ -234,7 +246,7 @@ impl Recorder {
                             break;
                         };
                         let behind = waiting.fetch_sub(1, Ordering::AcqRel) - 1;
-                        files.write(&batch, level_for(behind));
+                        files.write(&batch, level_for(policy, behind));
                         batch.clear();
                         let _ = give_back.try_send(batch);
                     }
@@ -251,6 +263,7 @@ impl Recorder {
             }),
             waiting,
             stop,
+            policy,
             writer: Mutex::new(Some(writer)),
         })
     }
@@ -284,7 +297,7 @@ impl Recorder {
             .map_err(|_| std::io::Error::other("the recording's writer thread failed"))?;
         let left: Vec<Vec<u8>> = batches.try_iter().chain([last]).collect();
         for (i, batch) in left.iter().enumerate() {
-            files.write(batch, level_for(left.len() - 1 - i));
+            files.write(batch, level_for(self.policy, left.len() - 1 - i));
         }
         if let Some(failed) = failed.or(files.failed) {
             return Err(std::io::Error::other(failed));
@@ -401,10 +414,16 @@ mod tests {
 
     #[test]
     fn the_writer_compresses_while_it_keeps_up_and_stores_when_behind() {
-        assert_eq!(level_for(0), Compression::fast());
-        assert_eq!(level_for(KEEPING_UP), Compression::fast());
-        assert_eq!(level_for(KEEPING_UP + 1), Compression::none());
-        assert_eq!(level_for(QUEUE), Compression::none());
+        let idle = BundleCompression::Idle;
+        assert_eq!(level_for(idle, 0), Compression::fast());
+        assert_eq!(level_for(idle, KEEPING_UP), Compression::fast());
+        assert_eq!(level_for(idle, KEEPING_UP + 1), Compression::none());
+        assert_eq!(level_for(idle, QUEUE), Compression::none());
+        // Asked to, it compresses whatever waits.
+        assert_eq!(
+            level_for(BundleCompression::Always, QUEUE),
+            Compression::fast()
+        );
     }
 
     #[cfg(target_os = "linux")]
@@ -490,9 +509,15 @@ mod tests {
 
     #[test]
     fn lines_from_many_threads_all_go_in_once_in_time_order() {
+        for policy in BundleCompression::ALL {
+            record_from_threads(policy);
+        }
+    }
+
+    fn record_from_threads(policy: BundleCompression) {
         let mut archive = tempfile::tempfile().unwrap();
         archive.write_all(b"what came before").unwrap();
-        let recorder = Recorder::new(archive.try_clone().unwrap()).unwrap();
+        let recorder = Recorder::new(archive.try_clone().unwrap(), policy).unwrap();
         const THREADS: usize = 4;
         const EACH: usize = 600;
         std::thread::scope(|scope| {
@@ -517,6 +542,10 @@ mod tests {
         let mut text = Vec::new();
         MultiGzDecoder::new(gzip).read_to_end(&mut text).unwrap();
         assert_eq!(recorded.exchanges.bytes, text.len() as u64);
+        if policy == BundleCompression::Always {
+            assert_eq!(recorded.exchanges.stored, 0, "nothing stored");
+            assert!(gzip.len() < text.len() / 4, "compressed");
+        }
         assert_eq!(
             recorded.exchanges.sha256,
             hex::encode(Sha256::digest(&text))

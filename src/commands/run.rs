@@ -13,7 +13,7 @@ use crate::config::{self, ConfigError, ConfigFile, FileConfig, Recording, RunCon
 use crate::events::EventsTo;
 use crate::exit::{Error, ExitCode};
 use crate::gate::{Baseline, Partition, Policy, Waivers};
-use crate::model::{FailOn, Phase, ProfileId};
+use crate::model::{BundleCompression, FailOn, Phase, ProfileId};
 use crate::output;
 use crate::suite::run_suite;
 
@@ -22,6 +22,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Error> {
     let verbose = args.verbose;
     let bundle_path = args.bundle.clone();
     let signing_key = args.signing_key.clone();
+    let compression = args.bundle_compression;
     let (config, gate) = run_config(args)?;
     if config.target.is_some() && config.token.is_none() {
         output::err_line(
@@ -31,7 +32,11 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Error> {
     // Found before the first request, not after the run.
     crate::report::check_dir(&config.report_dir)?;
     let bundle = match &bundle_path {
-        Some(path) => Some(BundleWriter::prepare(path, signing_key.as_deref())?),
+        Some(path) => Some(BundleWriter::prepare(
+            path,
+            signing_key.as_deref(),
+            compression,
+        )?),
         None => None,
     };
     let mut config = config;
@@ -89,7 +94,11 @@ struct BundleWriter {
 }
 
 impl BundleWriter {
-    fn prepare(path: &Path, key: Option<&Path>) -> Result<BundleWriter, Error> {
+    fn prepare(
+        path: &Path,
+        key: Option<&Path>,
+        compression: BundleCompression,
+    ) -> Result<BundleWriter, Error> {
         bundle::check_bundle_path(path).map_err(Error::usage)?;
         let key = match key {
             Some(key) => Some(
@@ -101,7 +110,7 @@ impl BundleWriter {
         let file = bundle::BundleFile::create(path).map_err(Error::usage)?;
         let recorder = file
             .exchanges()
-            .and_then(bundle::Recorder::new)
+            .and_then(|file| bundle::Recorder::new(file, compression))
             .map_err(|e| {
                 Error::usage(format!(
                     "--bundle: cannot create a temporary file for the recording: {e}"
@@ -124,7 +133,7 @@ impl BundleWriter {
                 report_path.display()
             ))
         })?;
-        let (_, signed_by) = bundle::write_run_bundle(
+        let written = bundle::write_run_bundle(
             self.file,
             self.key.as_ref(),
             &self.recorder,
@@ -134,11 +143,17 @@ impl BundleWriter {
             code,
         )
         .map_err(Error::usage)?;
-        let how = match signed_by {
+        let how = match written.signed_by {
             Some(id) => format!("signed by key {}", bundle::short_key_id(&id)),
             None => "unsigned: pass --signing-key to sign it".into(),
         };
         output::err_line(&format!("wrote bundle {} ({how})", self.path.display()));
+        if written.stored_bytes > 0 {
+            output::err_line(&format!(
+                "note: {}% of the recorded exchanges went in uncompressed to keep pace with the run; --bundle-compression always compresses them all",
+                (written.stored_bytes * 100).div_ceil(written.exchanges_bytes.max(1))
+            ));
+        }
         Ok(())
     }
 }

@@ -745,3 +745,38 @@ async fn a_bundle_compressed_again_whole_still_verifies_and_a_failed_run_leaves_
     assert!(!failed.exists(), "no bundle from a failed run");
     assert_eq!(partial_files(tmp.path()), Vec::<String>::new());
 }
+
+#[tokio::test]
+async fn bundle_compression_always_compresses_every_batch_and_needs_a_bundle() {
+    let server = target(None).await;
+    let tmp = tempfile::tempdir().unwrap();
+    let (out, bundle) = run(
+        &server,
+        tmp.path(),
+        "small",
+        &["--bundle-compression", "always"],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("uncompressed"), "{}", stderr(&out));
+    let text: usize = entries(&bundle).iter().map(|(_, bytes)| bytes.len()).sum();
+    let size = std::fs::metadata(&bundle).unwrap().len() as usize;
+    assert!(
+        text > 256 * 1024 && size < text / 3,
+        "{size} bytes of archive for {text} bytes of files"
+    );
+    let verified = verify(&bundle, &[]);
+    assert_eq!(verified.status.code(), Some(0), "{}", stdout(&verified));
+
+    // Without --bundle there is nothing to compress: a usage error.
+    let out = run_bin(
+        ["run", "--bundle-compression", "always"]
+            .map(String::from)
+            .to_vec(),
+        None,
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--bundle"), "{}", stderr(&out));
+    server.shutdown().await;
+}
