@@ -245,7 +245,7 @@ impl Recorder {
                         let Ok(mut batch) = batches.recv() else {
                             break;
                         };
-                        let behind = waiting.fetch_sub(1, Ordering::AcqRel) - 1;
+                        let behind = waiting.fetch_sub(1, Ordering::AcqRel).saturating_sub(1);
                         files.write(&batch, level_for(policy, behind));
                         batch.clear();
                         let _ = give_back.try_send(batch);
