@@ -71,8 +71,7 @@ impl SentBody<'_> {
         let Body::Json(_) = self.body else {
             return None;
         };
-        let clean = !redact::may_hold_jwt(self.wire) && !secret.appears_in_bytes(self.wire);
-        clean.then_some(self.wire)
+        (!redact::may_redact(self.wire, secret)).then_some(self.wire)
     }
 }
 

@@ -7,6 +7,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::redirect::{Attempt, Policy};
 use reqwest::Url;
@@ -315,9 +316,11 @@ impl Client {
             String::new()
         };
 
+        // Shared, not copied, with the sink that records it.
+        let body = body.map(|(bytes, _)| Bytes::from(bytes));
         let sent_wire = match &body {
-            Some((bytes, _)) if sink_takes_body => bytes.clone(),
-            _ => Vec::new(),
+            Some(bytes) if sink_takes_body => bytes.clone(),
+            _ => Bytes::new(),
         };
 
         let started = Instant::now();
@@ -341,7 +344,7 @@ impl Client {
                 outcome
             }
             (None, Ok(allowed)) => {
-                let work = self.execute(request.method.clone(), &url, sent, body.map(|(b, _)| b));
+                let work = self.execute(request.method.clone(), &url, sent, body);
                 let outcome = match tokio::time::timeout(allowed, work).await {
                     Ok(outcome) => outcome,
                     // Cut short by --max-duration, not by the target.
@@ -449,7 +452,7 @@ impl Client {
         method: reqwest::Method,
         url: &str,
         headers: Vec<(String, HeaderValue)>,
-        body: Option<Vec<u8>>,
+        body: Option<Bytes>,
     ) -> Result<Response, TransportError> {
         let url = Url::parse(url).map_err(|e| {
             TransportError::InvalidRequest(format!("URL {}: {e}", self.secret.scrub(url)))

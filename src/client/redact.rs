@@ -128,7 +128,7 @@ pub fn mask_jwt(token: &str) -> String {
 /// (whole strings, or embedded in text such as `Bearer eyJ…`).
 pub fn redact_jwts(value: &mut Value) {
     match value {
-        Value::String(text) if text.contains("eyJ") => *text = mask_jwts_in(text),
+        Value::String(text) if may_hold_jwt(text.as_bytes()) => *text = mask_jwts_in(text),
         Value::Array(items) => items.iter_mut().for_each(redact_jwts),
         Value::Object(map) => map.values_mut().for_each(redact_jwts),
         _ => {}
@@ -267,7 +267,7 @@ pub(crate) fn response_headers(response: &Response, secret: &Secret) -> BTreeMap
 
 /// [`header_value`], borrowing the value when nothing in it changes.
 fn shown_header<'a>(name: &str, value: &'a str, secret: &Secret) -> Cow<'a, str> {
-    if is_sensitive_header(name) || may_hold_jwt(value.as_bytes()) || secret.appears_in(value) {
+    if is_sensitive_header(name) || may_redact(value.as_bytes(), secret) {
         Cow::Owned(header_value(name, value, secret))
     } else {
         Cow::Borrowed(value)
@@ -366,11 +366,17 @@ pub(crate) fn may_hold_jwt(bytes: &[u8]) -> bool {
     JWT_START.find(bytes).is_some()
 }
 
+/// Whether redacting `bytes` may change them: they may hold a JWT, or they
+/// hold the secret. What passes this is shown as it is.
+pub(crate) fn may_redact(bytes: &[u8], secret: &Secret) -> bool {
+    may_hold_jwt(bytes) || secret.appears_in_bytes(bytes)
+}
+
 /// Whether [`redact_value`] may change `value`: a string holds what could
 /// be a JWT, or the secret is in a string or a key.
 fn needs_redaction(value: &Value, secret: &Secret) -> bool {
     match value {
-        Value::String(text) => may_hold_jwt(text.as_bytes()) || secret.appears_in(text),
+        Value::String(text) => may_redact(text.as_bytes(), secret),
         Value::Array(items) => items.iter().any(|item| needs_redaction(item, secret)),
         Value::Object(map) => map
             .iter()

@@ -62,10 +62,8 @@ pub fn drift(args: DriftArgs) -> Result<ExitCode, Error> {
             differences: analysis.drift.len(),
         });
         report.drift.extend(analysis.drift);
-        report
-            .descriptive
-            .extend(analysis.comparison.descriptive.iter().cloned());
-        live.insert(*variant, (file, analysis.comparison.items));
+        report.descriptive.extend(analysis.descriptive);
+        live.insert(*variant, (file, analysis.live));
     }
     report.translations = translations(contract, &baselines, &live);
     let mut incomplete = false;

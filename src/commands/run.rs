@@ -2,7 +2,7 @@
 //! server), reports written to `--report-dir`, and an exit code for CI.
 
 use std::io::IsTerminal as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use super::conclude::{conclude, Gate, Outputs};
@@ -87,7 +87,6 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Error> {
 /// `--bundle`: checked and its key read before the run, the exchanges
 /// recorded during it, the archive written after the reports.
 struct BundleWriter {
-    path: PathBuf,
     file: bundle::BundleFile,
     key: Option<ed25519_dalek::SigningKey>,
     recorder: Arc<bundle::Recorder>,
@@ -117,7 +116,6 @@ impl BundleWriter {
                 ))
             })?;
         Ok(BundleWriter {
-            path: path.to_path_buf(),
             file,
             key,
             recorder: Arc::new(recorder),
@@ -125,11 +123,12 @@ impl BundleWriter {
     }
 
     fn write(self, config: &RunConfig, run: &bundle::RunFacts, code: i32) -> Result<(), Error> {
+        let path = self.file.path().to_path_buf();
         let report_path = config.report_dir.join("report.json");
         let report = std::fs::read(&report_path).map_err(|e| {
             Error::usage(format!(
                 "--bundle {}: cannot read {} to put in it: {e}",
-                self.path.display(),
+                path.display(),
                 report_path.display()
             ))
         })?;
@@ -147,7 +146,7 @@ impl BundleWriter {
             Some(id) => format!("signed by key {}", bundle::short_key_id(&id)),
             None => "unsigned: pass --signing-key to sign it".into(),
         };
-        output::err_line(&format!("wrote bundle {} ({how})", self.path.display()));
+        output::err_line(&format!("wrote bundle {} ({how})", path.display()));
         if written.stored_bytes > 0 {
             output::err_line(&format!(
                 "note: {}% of the recorded exchanges went in uncompressed to keep pace with the run; --bundle-compression always compresses them all",

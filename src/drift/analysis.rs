@@ -11,7 +11,7 @@ use crate::contract::{Page, Statement, Trace, Variant};
 use super::items::page_items;
 use super::read::{parse_page, DriftError, ParsedPage};
 use super::samples::sample_drift;
-use super::traced::{compare_items, trace_of, ItemComparison};
+use super::traced::{compare_items, trace_of, DescriptiveChange, ItemComparison, LiveItem};
 use super::{diff_page, Drift, PageItem};
 
 /// What a page is compared with: the encoded page and its trace.
@@ -39,7 +39,12 @@ pub struct PageAnalysis {
     pub items: Vec<PageItem>,
     /// Structured differences, then changed normative items.
     pub drift: Vec<Drift>,
-    pub comparison: ItemComparison,
+    /// Every traced item, and every added one, with what became of it.
+    pub live: Vec<LiveItem>,
+    /// Changed descriptive items.
+    pub descriptive: Vec<DescriptiveChange>,
+    /// For each item of the baseline's trace, the page item it became.
+    pairs: Vec<Option<usize>>,
 }
 
 impl PageAnalysis {
@@ -52,6 +57,7 @@ impl PageAnalysis {
             &self.parsed.page,
             baseline.statements,
             baseline.trace,
+            &self.pairs,
         )
     }
 }
@@ -70,7 +76,12 @@ pub fn analyze_page(
     let items = page_items(text, parsed.format, &parsed.page);
     let mut drift = diff_page(variant, baseline.page, &parsed.page, baseline.statements);
     drift.extend(sample_drift(variant, &items, &parsed.page));
-    let comparison = compare_items(
+    let ItemComparison {
+        items: live,
+        drift: changed,
+        descriptive,
+        pairs,
+    } = compare_items(
         variant,
         baseline.trace,
         &items,
@@ -78,11 +89,13 @@ pub fn analyze_page(
         baseline.statements,
         &mut drift,
     );
-    drift.extend(comparison.drift.iter().cloned());
+    drift.extend(changed);
     Ok(PageAnalysis {
         parsed,
         items,
         drift,
-        comparison,
+        live,
+        descriptive,
+        pairs,
     })
 }

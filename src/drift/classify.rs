@@ -67,9 +67,6 @@ pub fn role_of(kind: ItemKind, facts: &[String]) -> Role {
 /// folded sentence and on it with the spaces removed (a text export loses
 /// the spaces around inline code).
 const SENTENCE_RULES: &[(&str, &[&str])] = &[
-    ("token.recreate-email", &["token", "recreat"]),
-    ("token.recreate-phone", &["token", "recreat"]),
-    ("token.recreate-same-registration", &["token", "recreat"]),
     ("token.recreate-email", &["token", "recrea"]),
     ("token.recreate-phone", &["token", "recrea"]),
     ("token.recreate-same-registration", &["token", "recrea"]),

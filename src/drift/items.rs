@@ -77,16 +77,7 @@ pub fn fingerprint(text: &str) -> String {
 
 /// A heading or label as a locator key: folded, words joined by `-`.
 pub fn slug(text: &str) -> String {
-    let folded = fold(&clean_inline(text));
-    let mut out = String::new();
-    for c in folded.chars() {
-        if c.is_alphanumeric() {
-            out.push(c);
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
-        }
-    }
-    out.trim_end_matches('-').to_string()
+    crate::scripted::slug(&fold(&clean_inline(text)))
 }
 
 /// Whitespace collapsed to single spaces.

@@ -61,6 +61,8 @@ pub struct ItemComparison {
     /// structured difference.
     pub drift: Vec<Drift>,
     pub descriptive: Vec<DescriptiveChange>,
+    /// For each item of the trace, the page item it became (none: gone).
+    pub pairs: Vec<Option<usize>>,
 }
 
 /// Compare the `items` of a live page with `trace`. `structured` holds the
@@ -75,7 +77,10 @@ pub fn compare_items(
     structured: &mut [Drift],
 ) -> ItemComparison {
     let pairs = pair_items(&trace.items, items);
-    let mut out = ItemComparison::default();
+    let mut out = ItemComparison {
+        pairs: pairs.clone(),
+        ..ItemComparison::default()
+    };
     let mut paired_pages = vec![false; items.len()];
     for (t, traced) in trace.items.iter().enumerate() {
         let found = pairs[t].map(|p| &items[p]);
@@ -284,23 +289,28 @@ fn pair_items(traced: &[TracedItem], items: &[PageItem]) -> Vec<Option<usize>> {
 }
 
 /// The trace of a page as it is now: each item's facts and role kept from
-/// `known` where the same text is traced there, else proposed from its
-/// words and contents.
+/// `known` where the same text is traced there (`pairs`, from
+/// [`compare_items`], says which item of `known` each page item is), else
+/// proposed from its words and contents.
 pub fn trace_of(
     variant: Variant,
     items: &[PageItem],
     page: &Page,
     statements: &BTreeMap<String, Statement>,
     known: &Trace,
+    pairs: &[Option<usize>],
 ) -> Trace {
-    let pairs = pair_items(&known.items, items);
+    let mut traced_as = vec![None; items.len()];
+    for (t, p) in pairs.iter().enumerate() {
+        if let Some(p) = p {
+            traced_as[*p] = Some(t);
+        }
+    }
     let items = items
         .iter()
         .enumerate()
         .map(|(p, item)| {
-            let same = pairs
-                .iter()
-                .position(|x| *x == Some(p))
+            let same = traced_as[p]
                 .map(|t| &known.items[t])
                 .filter(|t| t.fingerprint == item.fingerprint);
             let (role, facts) = match same {

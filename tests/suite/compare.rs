@@ -15,7 +15,7 @@ use verifik_conformance::contract::Contract;
 use verifik_conformance::model::{ProfileId, ServerVariant};
 use verifik_conformance::server::{mutants::MUTANTS, twins::TWINS};
 
-use crate::support::{bin, stderr};
+use crate::support::{bin, stderr, BLOCKED_DOMAIN};
 
 const CASES: u32 = 120;
 
@@ -233,7 +233,7 @@ async fn a_url_side_is_judged_with_its_token_which_never_shows() {
                 "--b",
                 "embedded",
                 "--blocked-email-domain",
-                "blocked.example.test",
+                BLOCKED_DOMAIN,
                 "--cases",
                 "80",
                 "--format",

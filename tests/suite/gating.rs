@@ -9,7 +9,7 @@ use clap::Parser as _;
 use serde_json::Value;
 use verifik_conformance::server::ServerHandle;
 
-use crate::support::{bin, read_report, reference_server, run_bin, stderr};
+use crate::support::{bin, read_report, reference_server, run_bin, stderr, BLOCKED_DOMAIN};
 
 const TOKEN: &str = "gating-token-0123";
 
@@ -25,7 +25,7 @@ async fn run(server: &ServerHandle, dir: &Path, extra: &[&str]) -> Output {
         "--target",
         server.url(),
         "--blocked-email-domain",
-        "blocked.example.test",
+        BLOCKED_DOMAIN,
         "--seed",
         "11",
         "--cases",

@@ -32,7 +32,7 @@ async fn recorded_with(options: GeneratedOptions) -> Vec<RequestRecord> {
         TargetFacts {
             project: server.project().to_string(),
             project_flow: server.project_flow().to_string(),
-            blocked_email_domain: Some("blocked.example.test".into()),
+            blocked_email_domain: Some(crate::support::BLOCKED_DOMAIN.into()),
         },
         seed,
     );

@@ -2,7 +2,7 @@
 //! a JSON null, a number where a string belongs) are caught by the generated
 //! phase alone, and the counterexample it reports is shrunk to the minimum.
 
-use crate::support::server_support;
+use crate::support::{server_support, BLOCKED_DOMAIN};
 
 use std::sync::Arc;
 
@@ -138,7 +138,7 @@ async fn run_with(
     let config = RunConfig {
         project: Some(server::DEFAULT_PROJECT.into()),
         project_flow: Some(server::DEFAULT_PROJECT_FLOW.into()),
-        blocked_email_domain: Some("blocked.example.test".into()),
+        blocked_email_domain: Some(BLOCKED_DOMAIN.into()),
         only: Some(Phase::Generated),
         cases,
         seed: Some(99),
@@ -223,7 +223,7 @@ async fn a_server_error_is_filed_under_no_server_error_alone() {
     let config = RunConfig {
         project: Some(server::DEFAULT_PROJECT.into()),
         project_flow: Some(server::DEFAULT_PROJECT_FLOW.into()),
-        blocked_email_domain: Some("blocked.example.test".into()),
+        blocked_email_domain: Some(BLOCKED_DOMAIN.into()),
         cases: 300,
         seed: Some(7),
         ..RunConfig::for_target(&url, server.token(), ProfileId::Current)

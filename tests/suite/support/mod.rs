@@ -30,7 +30,7 @@ pub fn drift(args: &[&str]) -> Output {
 }
 
 /// The email domain the test servers refuse.
-pub const BLOCKED_DOMAIN: &str = "blocked.example.test";
+pub use verifik_conformance::suite::EMBEDDED_BLOCKED_DOMAIN as BLOCKED_DOMAIN;
 
 /// The reference server on 127.0.0.1, port 0: as `mutant` when given, with
 /// `token` when given (else its own), refusing emails at [`BLOCKED_DOMAIN`].
